@@ -1,0 +1,68 @@
+"""Cybermassif: the composition root. ``create_app`` builds the Flask application and wires its parts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from app.core import config as settings
+from app.core import database, errors, health, i18n, mail, navigation, security
+from app.core.extensions import csrf, db, limiter, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings (tests); otherwise the environment decides."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.load(Path(app.instance_path), config, os.environ))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    mail.init_app(app)
+    security.init_app(app)
+    navigation.init_app(app)
+    health.init_app(app)
+    errors.init_app(app)
+    _register_request_hooks(app)
+    _register_parts(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _declare_write_intent() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or database.view_writes(view)
+        request.environ["cybermassif.write_intent"] = database.set_write_intent(writes)
+
+    @app.teardown_request
+    def _forget_write_intent(_error: BaseException | None) -> None:
+        token = request.environ.pop("cybermassif.write_intent", None)
+        if token is not None:
+            database.reset_write_intent(token)
+
+
+def _register_parts(app: Flask) -> None:
+    # Imported here so that models and blueprints load only once the extensions exist.
+    from app import cli
+    from app.accounts import auth
+    from app.accounts import routes as account_routes
+    from app.admin import routes as admin_routes
+    from app.learn import routes as learn_routes
+
+    auth.init_app(app)
+    app.register_blueprint(account_routes.blueprint)
+    app.register_blueprint(admin_routes.blueprint)
+    app.register_blueprint(learn_routes.blueprint)
+    cli.init_app(app)

@@ -1,0 +1,30 @@
+"""Flask-Login wiring: loading the signed-in user, and what anonymous visitors are told."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.core.extensions import db, login_manager
+
+
+def load_user(session_id: str) -> User | None:
+    """The user of a session id ``"<id>:<session token>"``; a rotated token ends the session."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login."""
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

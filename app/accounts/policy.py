@@ -1,0 +1,139 @@
+"""The one access policy: ``can(user, action, target)`` decides every permission of the platform.
+
+Routes ask it before they act and list only what it allows; services assume the caller asked. Each role is
+held over a scope: learners and company managers over a company, trainers and Cybersite managers over a
+Cybersite, network administrators over the whole network. A Cybersite's scope includes its companies.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from app.accounts.models import Company, Invitation, Role, RoleGrant, User
+from app.core.extensions import db
+
+
+class Action(enum.StrEnum):
+    """What someone may try to do. The target each action takes is noted beside it."""
+
+    ADMINISTER_NETWORK = "network.administer"  # None: network-wide pages (sent mail, block types…)
+    VIEW_ADMIN = "admin.view"  # None: reach the administration pages at all
+    CREATE_CYBERSITE = "cybersite.create"  # None
+    VIEW_CYBERSITE = "cybersite.view"  # Cybersite
+    EDIT_CYBERSITE = "cybersite.edit"  # Cybersite
+    DEACTIVATE_CYBERSITE = "cybersite.deactivate"  # Cybersite
+    CREATE_COMPANY = "company.create"  # Cybersite that will be its home
+    VIEW_COMPANY = "company.view"  # Company
+    EDIT_COMPANY = "company.edit"  # Company
+    DEACTIVATE_COMPANY = "company.deactivate"  # Company
+    CREATE_USER = "user.create"  # None
+    VIEW_USER = "user.view"  # User
+    EDIT_USER = "user.edit"  # User
+    DEACTIVATE_USER = "user.deactivate"  # User
+    GRANT_ROLE = "role.grant"  # RoleGrant (not yet saved)
+    REVOKE_ROLE = "role.revoke"  # RoleGrant
+    INVITE = "invitation.create"  # Invitation (not yet saved)
+    REVOKE_INVITATION = "invitation.revoke"  # Invitation
+
+
+def is_admin(user: User) -> bool:
+    """Whether the user administers the network."""
+    return any(g.role == Role.NETWORK_ADMIN for g in user.roles)
+
+
+def managed_cybersite_ids(user: User) -> set[int]:
+    """Cybersites the user manages."""
+    return {g.cybersite_id for g in user.roles if g.role == Role.CYBERSITE_MANAGER and g.cybersite_id}
+
+
+def trained_cybersite_ids(user: User) -> set[int]:
+    """Cybersites where the user trains."""
+    return {g.cybersite_id for g in user.roles if g.role == Role.TRAINER and g.cybersite_id}
+
+
+def managed_company_ids(user: User) -> set[int]:
+    """Companies the user manages."""
+    return {g.company_id for g in user.roles if g.role == Role.COMPANY_MANAGER and g.company_id}
+
+
+def member_company_ids(user: User) -> set[int]:
+    """Companies the user works for (as learner or manager)."""
+    return {g.company_id for g in user.roles if g.company_id}
+
+
+def _grant_scope_cybersite_id(grant: RoleGrant | Invitation) -> int | None:
+    if grant.cybersite_id is not None:
+        return grant.cybersite_id
+    company = grant.company
+    if company is None and grant.company_id is not None:
+        company = db.session.get(Company, grant.company_id)
+    return company.cybersite_id if company is not None else None
+
+
+def _may_assign(user: User, grant: RoleGrant | Invitation) -> bool:
+    """Who may give (or take back) a role over a scope, by invitation or directly."""
+    if grant.role == Role.NETWORK_ADMIN:
+        return False  # only administrators, handled before
+    site_id = _grant_scope_cybersite_id(grant)
+    if site_id is not None and site_id in managed_cybersite_ids(user):
+        return True  # a Cybersite manager staffs their site and its companies
+    return grant.role in (Role.LEARNER, Role.COMPANY_MANAGER) and grant.company_id in managed_company_ids(
+        user
+    )
+
+
+def _sees_user(user: User, other: User) -> bool:
+    if other.id == user.id:
+        return True
+    sites = managed_cybersite_ids(user)
+    companies = managed_company_ids(user)
+    for grant in other.roles:
+        if grant.company_id is not None and grant.company_id in companies:
+            return True
+        if sites and _grant_scope_cybersite_id(grant) in sites:
+            return True
+    return False
+
+
+def _sees_company(user: User, company: Company) -> bool:
+    return (
+        company.id in member_company_ids(user)
+        or company.cybersite_id in managed_cybersite_ids(user)
+        or company.cybersite_id in trained_cybersite_ids(user)
+    )
+
+
+_RULES: dict[Action, Callable[[User, Any], bool]] = {
+    Action.ADMINISTER_NETWORK: lambda u, t: False,
+    Action.VIEW_ADMIN: lambda u, t: bool(managed_cybersite_ids(u) or managed_company_ids(u)),
+    Action.CREATE_CYBERSITE: lambda u, t: False,
+    Action.VIEW_CYBERSITE: lambda u, t: t.id in managed_cybersite_ids(u) | trained_cybersite_ids(u),
+    Action.EDIT_CYBERSITE: lambda u, t: t.id in managed_cybersite_ids(u),
+    Action.DEACTIVATE_CYBERSITE: lambda u, t: False,
+    Action.CREATE_COMPANY: lambda u, t: t is not None and t.id in managed_cybersite_ids(u),
+    Action.VIEW_COMPANY: _sees_company,
+    Action.EDIT_COMPANY: lambda u, t: t.cybersite_id in managed_cybersite_ids(u),
+    Action.DEACTIVATE_COMPANY: lambda u, t: t.cybersite_id in managed_cybersite_ids(u),
+    Action.CREATE_USER: lambda u, t: False,
+    Action.VIEW_USER: _sees_user,
+    Action.EDIT_USER: lambda u, t: t.id == u.id,
+    Action.DEACTIVATE_USER: lambda u, t: False,
+    Action.GRANT_ROLE: _may_assign,
+    Action.REVOKE_ROLE: lambda u, t: t.user_id != u.id and _may_assign(u, t),
+    Action.INVITE: _may_assign,
+    Action.REVOKE_INVITATION: _may_assign,
+}
+
+
+def can(user: User | Any, action: Action, target: Any = None) -> bool:
+    """Whether ``user`` may do ``action`` to ``target``. Anonymous and deactivated users may do nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return False
+    if is_admin(user):
+        # Administrators may do anything except lock themselves out.
+        if action in (Action.DEACTIVATE_USER, Action.REVOKE_ROLE):
+            return getattr(target, "id", None) != user.id and getattr(target, "user_id", None) != user.id
+        return True
+    return _RULES[action](user, target)

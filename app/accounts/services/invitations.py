@@ -1,0 +1,145 @@
+"""Invitations: a manager invites someone by e-mail to take a role; the invitee sets a password to accept.
+
+An address that already has an account gets the role at once (and a notice); any other gets a signed,
+time-limited link that works once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.accounts.labels import ROLE_LABELS
+from app.accounts.models import Invitation, Role, RoleGrant, User
+from app.accounts.policy import Action, can
+from app.accounts.services import credentials
+from app.accounts.services.errors import Forbidden, ServiceError
+from app.accounts.services.roles import grant_role, scope_label
+from app.core import mail
+from app.core.extensions import db
+
+_SALT = "cybermassif.invitation"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def invite(
+    actor: User,
+    email: str,
+    role: Role,
+    *,
+    company_id: int | None = None,
+    cybersite_id: int | None = None,
+    language: str = "fr",
+) -> Invitation | RoleGrant:
+    """Invite ``email`` to ``role`` over a scope: the invitation, or the grant for an existing account."""
+    proposal = Invitation(
+        email=email, role=role, company_id=company_id, cybersite_id=cybersite_id, language=language
+    )
+    if not can(actor, Action.INVITE, proposal):
+        raise Forbidden(_("You may not invite someone to this role here."), field="role")
+    existing = credentials.find_user_by_email(email)
+    if existing is not None:
+        grant = grant_role(actor, existing, role, company_id=company_id, cybersite_id=cybersite_id)
+        with force_locale(existing.language):
+            mail.queue(
+                existing.email,
+                _("You have a new role on Cybermassif"),
+                _(
+                    "%(actor)s gave you the role “%(role)s” (%(scope)s).\n\nSign in: %(url)s",
+                    actor=actor.display_name,
+                    role=role_label(role),
+                    scope=scope_label(grant),
+                    url=url_for("accounts.sign_in", _external=True),
+                ),
+            )
+        return grant
+    pending = db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == email,
+            Invitation.role == role,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ).all()
+    if any(i.company_id == company_id and i.cybersite_id == cybersite_id for i in pending):
+        raise ServiceError(_("This person has already been invited to this role."), field="email")
+    proposal.invited_by_id = actor.id
+    db.session.add(proposal)
+    db.session.flush()
+    token = _serializer().dumps(proposal.id)
+    with force_locale(language):
+        mail.queue(
+            email,
+            _("Invitation to Cybermassif"),
+            _(
+                "%(actor)s invites you to join Cybermassif as “%(role)s” (%(scope)s).\n\n"
+                "Create your account with this link (valid %(days)d days, once):\n%(url)s",
+                actor=actor.display_name,
+                role=role_label(role),
+                scope=scope_label(proposal),
+                days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+                url=url_for("accounts.accept_invitation", token=token, _external=True),
+            ),
+        )
+    return proposal
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The pending invitation a link was made for; LinkInvalid if bad, expired, used or revoked."""
+    try:
+        invitation_id = _serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired as error:
+        raise credentials.LinkInvalid(expired=True) from error
+    except BadSignature as error:
+        raise credentials.LinkInvalid() from error
+    invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+    if invitation is None or not invitation.pending:
+        raise credentials.LinkInvalid()
+    return invitation
+
+
+def accept(invitation: Invitation, display_name: str, password: str, language: str) -> User:
+    """Create the invitee's account with the role they were invited to; the link is then used up."""
+    if credentials.find_user_by_email(invitation.email) is not None:
+        raise ServiceError(_("An account already exists for this address. Please sign in."))
+    user = User(
+        email=invitation.email,
+        display_name=display_name,
+        language=language,
+        password_hash=credentials.hash_password(password),
+    )
+    user.roles.append(
+        RoleGrant(
+            role=invitation.role,
+            company_id=invitation.company_id,
+            cybersite_id=invitation.cybersite_id,
+            granted_by_id=invitation.invited_by_id,
+        )
+    )
+    db.session.add(user)
+    invitation.accepted_at = datetime.now(UTC)
+    db.session.flush()
+    return user
+
+
+def revoke(actor: User, invitation: Invitation) -> None:
+    """Withdraw a pending invitation; its link stops working."""
+    if not can(actor, Action.REVOKE_INVITATION, invitation):
+        raise Forbidden(_("You may not withdraw this invitation."))
+    if not invitation.pending:
+        raise ServiceError(_("This invitation is no longer pending."))
+    invitation.revoked_at = datetime.now(UTC)
+    db.session.flush()
+
+
+def role_label(role: Role) -> str:
+    """The role's name in the current language."""
+    return str(ROLE_LABELS[role])

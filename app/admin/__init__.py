@@ -1,0 +1,1 @@
+"""Network administration pages: Cybersites, companies, users, roles and sent mail."""

@@ -1,0 +1,71 @@
+"""Command line: ``flask --app wsgi …`` and the ``cybermassif`` console entry offer the same commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.accounts.demo import DEMO_PASSWORD, load_demo
+from app.accounts.models import Role, RoleGrant, User
+from app.accounts.services.credentials import hash_password
+from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
+from app.core.extensions import db
+
+users = AppGroup("users", help="Manage accounts.")
+demo = AppGroup("demo", help="Demo data for trying the platform.")
+
+
+@users.command("create-admin")
+@click.option("--email", prompt=True, help="E-mail address of the administrator.")
+@click.option("--name", "display_name", prompt="Name", help="Display name.")
+@click.password_option(help="Password (asked twice when not given).")
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create a network administrator (or make an existing account one)."""
+    try:
+        email = normalise_email(email)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from error
+    if len(password) < MIN_PASSWORD_LENGTH or password.isdigit():
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters, not only digits", param_hint="--password"
+        )
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 120:
+        raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=display_name)
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    user.active = True
+    if not any(g.role == Role.NETWORK_ADMIN for g in user.roles):
+        user.roles.append(RoleGrant(role=Role.NETWORK_ADMIN))
+    db.session.commit()
+    click.echo(f"Network administrator {email} is ready.")
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo Cybersites, companies and accounts (idempotent) and print the demo sign-ins."""
+    with force_locale("fr"):
+        accounts = load_demo()
+    db.session.commit()
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for account in accounts:
+        click.echo(f"  {account.role.value:<18} {account.email}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+
+
+def main() -> None:
+    """The ``cybermassif`` console entry: the Flask CLI bound to this application."""
+    from app import create_app
+
+    FlaskGroup(create_app=create_app, help="Cybermassif command line.")(prog_name="cybermassif")

@@ -1,0 +1,77 @@
+"""Database connection policy: SQLite WAL, foreign keys, busy timeout, ``BEGIN IMMEDIATE`` for writes.
+
+SQLite lets many readers and one writer work at once in WAL mode, but a transaction that starts as a
+reader and later writes fails with "database is locked" when another writer got there first, however long
+the busy timeout. So transactions that intend to write open with ``BEGIN IMMEDIATE``, which waits (up to the
+busy timeout) for the write lock at the start instead. Requests with an unsafe method, CLI commands and
+background jobs write; safe requests read, unless their route is marked with :func:`writes`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 15_000
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def set_write_intent(value: bool) -> contextvars.Token[bool]:
+    """Declare whether transactions begun from now on in this context will write."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token: contextvars.Token[bool]) -> None:
+    """Undo :func:`set_write_intent`."""
+    _write_intent.reset(token)
+
+
+@contextmanager
+def write_intent(value: bool = True) -> Iterator[None]:
+    """Within the block, new transactions begin as writers (``BEGIN IMMEDIATE``) or readers."""
+    token = _write_intent.set(value)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def writes(view: F) -> F:
+    """Mark a view reached by GET that nonetheless writes (for example, recording that a page was seen)."""
+    view.writes_on_safe_method = True  # type: ignore[attr-defined]
+    return view
+
+
+def view_writes(view: Callable[..., Any] | None) -> bool:
+    """Whether a view function was marked with :func:`writes`."""
+    return bool(getattr(view, "writes_on_safe_method", False))
+
+
+def configure_engine(engine: Engine) -> None:
+    """Attach the connection policy to an engine (only SQLite needs one)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that we choose how each one begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

@@ -1,0 +1,122 @@
+"""Outgoing mail: every message is queued in the ``outbox`` table with the transaction that caused it.
+
+Messages leave only once that transaction has committed (a rolled-back change sends nothing). With
+``CYBERMASSIF_SMTP_HOST`` set they go through SMTP; otherwise they are written to the log, and in both
+cases the network administrator can read them on the sent-messages page, so that nothing depends on a
+mail server being there.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import DateTime, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.core.extensions import db
+
+log = logging.getLogger("cybermassif.mail")
+
+_PENDING_KEY = "cybermassif.outbox.pending"
+_READY_KEY = "cybermassif.outbox.ready"
+
+
+class OutboxMessage(db.Model):
+    """One e-mail the platform sent or tried to send."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+    transport: Mapped[str] = mapped_column(String(8), default="log")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Add a message to the current transaction; it is delivered after the commit."""
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    db.session.info.setdefault(_PENDING_KEY, []).append(message)
+    return message
+
+
+def _deliver_smtp(app: Flask, message: dict[str, Any]) -> None:
+    email = EmailMessage()
+    email["From"] = app.config["MAIL_FROM"]
+    email["To"] = message["recipient"]
+    email["Subject"] = message["subject"]
+    email.set_content(message["body"])
+    with smtplib.SMTP(app.config["SMTP_HOST"], app.config["SMTP_PORT"], timeout=15) as smtp:
+        if app.config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if app.config["SMTP_USER"]:
+            smtp.login(app.config["SMTP_USER"], app.config["SMTP_PASSWORD"])
+        smtp.send_message(email)
+
+
+def _snapshot(session: Session) -> None:
+    # Read the rows before the commit expires them; after it, the session may not load anything.
+    pending: list[OutboxMessage] = session.info.pop(_PENDING_KEY, [])
+    if pending:
+        session.flush()
+        session.info[_READY_KEY] = [
+            {"id": m.id, "recipient": m.recipient, "subject": m.subject, "body": m.body} for m in pending
+        ]
+
+
+def deliver_pending(session: Session) -> None:
+    """Send what the committed transaction queued, then record how each message went."""
+    pending: list[dict[str, Any]] = session.info.pop(_READY_KEY, [])
+    if not pending:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    results: list[dict[str, Any]] = []
+    for message in pending:
+        outcome: dict[str, Any] = {"id": message["id"], "sent_at": datetime.now(UTC), "error": None}
+        if app.config["SMTP_HOST"]:
+            outcome["transport"] = "smtp"
+            try:
+                _deliver_smtp(app, message)
+            except (OSError, smtplib.SMTPException) as error:
+                log.error("mail to %s failed: %s", message["recipient"], error)
+                outcome["sent_at"], outcome["error"] = None, str(error)
+        else:
+            outcome["transport"] = "log"
+            log.info("mail to %s: %s\n%s", message["recipient"], message["subject"], message["body"])
+        results.append(outcome)
+    # A separate short transaction: the caller's has already committed.
+    table = OutboxMessage.__table__
+    with db.engine.begin() as connection:
+        for outcome in results:
+            connection.execute(
+                table.update()
+                .where(table.c.id == outcome["id"])
+                .values(sent_at=outcome["sent_at"], error=outcome["error"], transport=outcome["transport"])
+            )
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.get(_READY_KEY):
+        deliver_pending(session)
+
+
+def _forget_pending(session: Session, *_args: Any) -> None:
+    session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_READY_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    """Deliver queued mail after each commit, and drop it after a rollback (registered once per process)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "before_commit", _snapshot)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _forget_pending)

@@ -1,0 +1,1 @@
+"""Learner-facing pages: the home page, and later the catalogue and courseware."""

@@ -1,0 +1,1 @@
+"""Built-in XBlocks, one package each, registered only through ``xblock.v1`` entry points."""
