@@ -21,12 +21,12 @@ install: $(STAMP) translations
 
 # Catalogues are compiled here, never committed as binaries.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel -q compile -d app/translations
 
 # Re-extract the strings and merge them into the French catalogue.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o app/translations/messages.pot app
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 run: install
 	$(BIN)/flask db upgrade
