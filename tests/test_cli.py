@@ -47,7 +47,16 @@ def test_demo_load_is_idempotent_and_every_account_signs_in(app):
 def test_create_admin(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create-admin", "--email", "Chef@Example.FR", "--name", "Chef", "--password", "a-long-secret"]
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Chef@Example.FR",
+            "--name",
+            "Chef",
+            "--password",
+            "a-long-secret",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():

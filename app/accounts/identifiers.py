@@ -32,8 +32,10 @@ _SECTIONS: tuple[tuple[str, tuple[int, ...]], ...] = (
 )
 SECTION_OF_DIVISION: dict[int, str] = {div: letter for letter, divs in _SECTIONS for div in divs}
 
-# La Poste's establishments share one SIREN and follow their own check rule (INSEE).
+# La Poste's establishments share one SIREN and are too many for the Luhn key: INSEE makes the sum of their
+# digits a multiple of 5 instead. Its head office keeps a Luhn-valid number (and fails the digit-sum rule).
 _LA_POSTE_SIREN = "356000000"
+_LA_POSTE_HEAD_OFFICE = "35600000000048"
 
 
 def normalise_siret(raw: str) -> str:
@@ -58,7 +60,7 @@ def siret_valid(siret: str) -> bool:
     """True for 14 digits passing the SIRET check (Luhn, or La Poste's digit-sum rule)."""
     if len(siret) != 14 or not siret.isdigit():
         return False
-    if siret.startswith(_LA_POSTE_SIREN):
+    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_HEAD_OFFICE:
         return sum(int(c) for c in siret) % 5 == 0
     return luhn_valid(siret)
 

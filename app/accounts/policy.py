@@ -3,6 +3,9 @@
 Routes ask it before they act and list only what it allows; services assume the caller asked. Each role is
 held over a scope: learners and company managers over a company, trainers and Cybersite managers over a
 Cybersite, network administrators over the whole network. A Cybersite's scope includes its companies.
+
+Anonymous and deactivated users may do nothing. A role held over a deactivated Cybersite or company gives
+no power to act (its holders keep seeing what they are members of); the administrators reactivate it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from app.accounts.models import Company, Invitation, Role, RoleGrant, User
+from app.accounts.models import ROLE_SCOPE, Company, Cybersite, Invitation, Role, RoleGrant, Scope, User
 from app.core.extensions import db
 
 
@@ -43,39 +46,81 @@ def is_admin(user: User) -> bool:
     return any(g.role == Role.NETWORK_ADMIN for g in user.roles)
 
 
+def _site_of(grant: RoleGrant) -> Cybersite | None:
+    site = grant.cybersite
+    if site is None and grant.cybersite_id is not None:
+        site = db.session.get(Cybersite, grant.cybersite_id)
+    return site
+
+
+def _company_of(grant: RoleGrant | Invitation) -> Company | None:
+    company = grant.company
+    if company is None and grant.company_id is not None:
+        company = db.session.get(Company, grant.company_id)
+    return company
+
+
+def _site_ids(user: User, role: Role) -> set[int]:
+    """Active Cybersites over which the user holds ``role``."""
+    return {
+        g.cybersite_id
+        for g in user.roles
+        if g.role == role and g.cybersite_id is not None and (site := _site_of(g)) is not None and site.active
+    }
+
+
 def managed_cybersite_ids(user: User) -> set[int]:
-    """Cybersites the user manages."""
-    return {g.cybersite_id for g in user.roles if g.role == Role.CYBERSITE_MANAGER and g.cybersite_id}
+    """Active Cybersites the user manages."""
+    return _site_ids(user, Role.CYBERSITE_MANAGER)
 
 
 def trained_cybersite_ids(user: User) -> set[int]:
-    """Cybersites where the user trains."""
-    return {g.cybersite_id for g in user.roles if g.role == Role.TRAINER and g.cybersite_id}
+    """Active Cybersites where the user trains."""
+    return _site_ids(user, Role.TRAINER)
 
 
 def managed_company_ids(user: User) -> set[int]:
-    """Companies the user manages."""
-    return {g.company_id for g in user.roles if g.role == Role.COMPANY_MANAGER and g.company_id}
+    """Active companies the user manages."""
+    return {
+        g.company_id
+        for g in user.roles
+        if g.role == Role.COMPANY_MANAGER
+        and g.company_id is not None
+        and (company := _company_of(g)) is not None
+        and company.active
+    }
 
 
 def member_company_ids(user: User) -> set[int]:
-    """Companies the user works for (as learner or manager)."""
-    return {g.company_id for g in user.roles if g.company_id}
+    """Companies the user works for (as learner or manager), active or not."""
+    return {g.company_id for g in user.roles if g.company_id is not None}
+
+
+def _scope_fits(grant: RoleGrant | Invitation) -> bool:
+    """Whether the grant names exactly the kind of scope its role is held over."""
+    scope = ROLE_SCOPE.get(grant.role)
+    if scope == Scope.COMPANY:
+        return grant.company_id is not None and grant.cybersite_id is None
+    if scope == Scope.CYBERSITE:
+        return grant.cybersite_id is not None and grant.company_id is None
+    return scope == Scope.NETWORK and grant.company_id is None and grant.cybersite_id is None
 
 
 def _grant_scope_cybersite_id(grant: RoleGrant | Invitation) -> int | None:
     if grant.cybersite_id is not None:
         return grant.cybersite_id
-    company = grant.company
-    if company is None and grant.company_id is not None:
-        company = db.session.get(Company, grant.company_id)
+    company = _company_of(grant)
     return company.cybersite_id if company is not None else None
 
 
 def _may_assign(user: User, grant: RoleGrant | Invitation) -> bool:
-    """Who may give (or take back) a role over a scope, by invitation or directly."""
-    if grant.role == Role.NETWORK_ADMIN:
-        return False  # only administrators, handled before
+    """Who may give (or take back) a role over a scope, by invitation or directly.
+
+    A Cybersite manager staffs their own site and its companies (every role but network administrator);
+    a company manager gives only the company roles (learner, company manager) in the companies they manage.
+    """
+    if grant is None or grant.role == Role.NETWORK_ADMIN or not _scope_fits(grant):
+        return False  # network administrators are named by administrators only, handled before
     site_id = _grant_scope_cybersite_id(grant)
     if site_id is not None and site_id in managed_cybersite_ids(user):
         return True  # a Cybersite manager staffs their site and its companies
@@ -84,7 +129,9 @@ def _may_assign(user: User, grant: RoleGrant | Invitation) -> bool:
     )
 
 
-def _sees_user(user: User, other: User) -> bool:
+def _sees_user(user: User, other: User | None) -> bool:
+    if other is None:
+        return False
     if other.id == user.id:
         return True
     sites = managed_cybersite_ids(user)
@@ -97,7 +144,9 @@ def _sees_user(user: User, other: User) -> bool:
     return False
 
 
-def _sees_company(user: User, company: Company) -> bool:
+def _sees_company(user: User, company: Company | None) -> bool:
+    if company is None:
+        return False
     return (
         company.id in member_company_ids(user)
         or company.cybersite_id in managed_cybersite_ids(user)
@@ -109,19 +158,21 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.ADMINISTER_NETWORK: lambda u, t: False,
     Action.VIEW_ADMIN: lambda u, t: bool(managed_cybersite_ids(u) or managed_company_ids(u)),
     Action.CREATE_CYBERSITE: lambda u, t: False,
-    Action.VIEW_CYBERSITE: lambda u, t: t.id in managed_cybersite_ids(u) | trained_cybersite_ids(u),
-    Action.EDIT_CYBERSITE: lambda u, t: t.id in managed_cybersite_ids(u),
+    Action.VIEW_CYBERSITE: lambda u, t: (
+        t is not None and t.id in managed_cybersite_ids(u) | trained_cybersite_ids(u)
+    ),
+    Action.EDIT_CYBERSITE: lambda u, t: t is not None and t.id in managed_cybersite_ids(u),
     Action.DEACTIVATE_CYBERSITE: lambda u, t: False,
     Action.CREATE_COMPANY: lambda u, t: t is not None and t.id in managed_cybersite_ids(u),
     Action.VIEW_COMPANY: _sees_company,
-    Action.EDIT_COMPANY: lambda u, t: t.cybersite_id in managed_cybersite_ids(u),
-    Action.DEACTIVATE_COMPANY: lambda u, t: t.cybersite_id in managed_cybersite_ids(u),
+    Action.EDIT_COMPANY: lambda u, t: t is not None and t.cybersite_id in managed_cybersite_ids(u),
+    Action.DEACTIVATE_COMPANY: lambda u, t: t is not None and t.cybersite_id in managed_cybersite_ids(u),
     Action.CREATE_USER: lambda u, t: False,
     Action.VIEW_USER: _sees_user,
-    Action.EDIT_USER: lambda u, t: t.id == u.id,
+    Action.EDIT_USER: lambda u, t: t is not None and t.id == u.id,
     Action.DEACTIVATE_USER: lambda u, t: False,
     Action.GRANT_ROLE: _may_assign,
-    Action.REVOKE_ROLE: lambda u, t: t.user_id != u.id and _may_assign(u, t),
+    Action.REVOKE_ROLE: lambda u, t: t is not None and t.user_id != u.id and _may_assign(u, t),
     Action.INVITE: _may_assign,
     Action.REVOKE_INVITATION: _may_assign,
 }
@@ -132,8 +183,14 @@ def can(user: User | Any, action: Action, target: Any = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return False
     if is_admin(user):
-        # Administrators may do anything except lock themselves out.
-        if action in (Action.DEACTIVATE_USER, Action.REVOKE_ROLE):
-            return getattr(target, "id", None) != user.id and getattr(target, "user_id", None) != user.id
+        # Administrators may do anything except lock themselves out, or give a role its scope does not fit.
+        if action == Action.DEACTIVATE_USER:
+            return target is not None and target.id != user.id
+        if action == Action.REVOKE_ROLE:
+            return target is not None and not (
+                target.user_id == user.id and target.role == Role.NETWORK_ADMIN
+            )
+        if action in (Action.GRANT_ROLE, Action.INVITE):
+            return target is not None and _scope_fits(target)
         return True
     return _RULES[action](user, target)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -49,9 +51,22 @@ def _submitted_account() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an absolute or protocol-relative URL would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """``target`` if it is a path on this site, else the home page (no open redirect).
+
+    Browsers drop tabs and line breaks inside URLs and read a backslash as a slash, so a path such as
+    slash-tab-slash-evil.example would leave the site: any control character or backslash is refused.
+    """
+    if (
+        target
+        and len(target) <= 2048
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("learn.home")
 
 
@@ -99,18 +114,28 @@ def profile() -> str | Response | tuple[str, int]:
     return render_template("accounts/profile.html", form=form), 400 if form.is_submitted() else 200
 
 
+def _signed_in_account() -> str:
+    """The rate-limit key for guesses at the current password: the signed-in account."""
+    return f"password-change:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
 @blueprint.route("/mot-de-passe", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_account_limit, key_func=_signed_in_account, methods=["POST"], deduct_when=_failed)
 def change_password() -> str | Response | tuple[str, int]:
     """Change one's password (the current one is asked again); other sessions end."""
+    user = current_user._get_current_object()
     form = ChangePasswordForm()
+    form.account_email = user.email
     if form.validate_on_submit():
-        if credentials.authenticate(current_user.email, form.current_password.data) is None:
+        if credentials.authenticate(user.email, form.current_password.data) is None:
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            credentials.set_password(current_user, current_user, form.password.data)
+            credentials.set_password(user, user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # keep this session, which the token rotation would otherwise end
+            # Keep this session (in a renewed cookie), which the token rotation would otherwise end.
+            session.clear()
+            login_user(user)
             flash(_("Your password is changed."), "success")
             return redirect(url_for(".profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.is_submitted() else 200
@@ -151,6 +176,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     except credentials.LinkInvalid as error:
         return _link_refused(error)
     form = NewPasswordForm()
+    form.account_email = user.email
     if form.validate_on_submit():
         credentials.set_password(user, user, form.password.data)
         db.session.commit()
@@ -167,6 +193,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     except credentials.LinkInvalid as error:
         return _link_refused(error)
     form = AcceptInvitationForm(language=invitation.language)
+    form.account_email = invitation.email
     if form.validate_on_submit():
         try:
             user = invitations.accept(

@@ -71,6 +71,7 @@ class PasswordStrength:
             raise ValidationError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
         if value.isdigit():
             raise ValidationError(_l("Use letters as well as digits."))
-        email = getattr(getattr(form, "email", None), "data", None)
+        # The address typed in the same form, or the account's own (set by the route as ``account_email``).
+        email = getattr(getattr(form, "email", None), "data", None) or getattr(form, "account_email", None)
         if email and value.lower() == str(email).lower():
             raise ValidationError(_l("Your password must not be your e-mail address."))

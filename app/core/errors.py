@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -17,10 +17,15 @@ MESSAGES = {
     403: _l("You are not allowed to do this."),
     404: _l("This page does not exist."),
     405: _l("This action is not allowed here."),
+    410: _l("This page is no longer available."),
     413: _l("What you sent is too large."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. The team has been told."),
 }
+# For a status without its own message: Werkzeug's descriptions are English only.
+OTHER_CLIENT_ERROR = _l("The request could not be completed.")
+# Headers an error carries that its page must keep (Allow on 405, Retry-After on 429…).
+_KEPT_HEADERS = {"allow", "retry-after", "www-authenticate"}
 
 
 def _wants_json() -> bool:
@@ -30,27 +35,32 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(error: HTTPException) -> tuple[object, int]:
+def render_error(error: HTTPException) -> Response:
     """The error page (or JSON for API clients) for an HTTP error."""
     code = error.code or 500
-    message = MESSAGES.get(code, error.description)
+    message = MESSAGES.get(code, OTHER_CLIENT_ERROR if code < 500 else MESSAGES[500])
     if isinstance(error, CSRFError):
         message = _l(
             "This form has expired or was not sent from this site. Please reload the page and try again."
         )
     if _wants_json():
-        return jsonify(error=str(message), status=code), code
-    return render_template("error.html", code=code, message=message), code
+        response = make_response(jsonify(error=str(message), status=code), code)
+    else:
+        response = make_response(render_template("error.html", code=code, message=message), code)
+    for name, value in error.get_headers():
+        if name.lower() in _KEPT_HEADERS:
+            response.headers[name] = value
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[object, int]:
+    def _http(error: HTTPException) -> Response:
         return render_error(error)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[object, int]:
+    def _unexpected(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Everything is served by the product itself: no CDN, no inline script.
@@ -32,9 +32,15 @@ SECURITY_HEADERS = {
 }
 
 
+# Sent only on responses served over HTTPS (browsers ignore it over plain HTTP anyway).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
 def _add_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 

@@ -1,4 +1,4 @@
-"""Two processes writing at once both succeed: SQLite waits (BEGIN IMMEDIATE + busy timeout) instead of failing."""
+"""Two processes writing at once both succeed: SQLite waits (BEGIN IMMEDIATE) instead of failing."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ time-limited link that works once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -19,8 +19,10 @@ from app.accounts.models import Invitation, Role, RoleGrant, User
 from app.accounts.policy import Action, can
 from app.accounts.services import credentials
 from app.accounts.services.errors import Forbidden, ServiceError
-from app.accounts.services.roles import grant_role, scope_label
+from app.accounts.services.roles import check_scope, grant_role, scope_label
+from app.accounts.validators import normalise_email
 from app.core import mail
+from app.core.config import LANGUAGES
 from app.core.extensions import db
 
 _SALT = "cybermassif.invitation"
@@ -40,13 +42,25 @@ def invite(
     language: str = "fr",
 ) -> Invitation | RoleGrant:
     """Invite ``email`` to ``role`` over a scope: the invitation, or the grant for an existing account."""
+    try:
+        email = normalise_email(email)
+    except ValueError as error:
+        raise ServiceError(_("Enter a valid e-mail address."), field="email") from error
+    if language not in LANGUAGES:
+        raise ServiceError(_("Choose a language from the list."), field="language")
     proposal = Invitation(
         email=email, role=role, company_id=company_id, cybersite_id=cybersite_id, language=language
     )
     if not can(actor, Action.INVITE, proposal):
         raise Forbidden(_("You may not invite someone to this role here."), field="role")
+    check_scope(role, company_id, cybersite_id)
     existing = credentials.find_user_by_email(email)
     if existing is not None:
+        if not existing.active:
+            raise ServiceError(
+                _("The account of this address is deactivated. Ask an administrator to reactivate it."),
+                field="email",
+            )
         grant = grant_role(actor, existing, role, company_id=company_id, cybersite_id=cybersite_id)
         with force_locale(existing.language):
             mail.queue(
@@ -69,7 +83,9 @@ def invite(
             Invitation.revoked_at.is_(None),
         )
     ).all()
-    if any(i.company_id == company_id and i.cybersite_id == cybersite_id for i in pending):
+    if any(
+        i.company_id == company_id and i.cybersite_id == cybersite_id and not _expired(i) for i in pending
+    ):
         raise ServiceError(_("This person has already been invited to this role."), field="email")
     proposal.invited_by_id = actor.id
     db.session.add(proposal)
@@ -92,8 +108,23 @@ def invite(
     return proposal
 
 
+def _expired(invitation: Invitation) -> bool:
+    """Whether the invitation's link has outlived ``INVITATION_MAX_AGE`` (it can then be sent again)."""
+    created = invitation.created_at
+    if created is None:
+        return False
+    if created.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
+        created = created.replace(tzinfo=UTC)
+    age = datetime.now(UTC) - created
+    return age > timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+
+
 def invitation_for_token(token: str) -> Invitation:
-    """The pending invitation a link was made for; LinkInvalid if bad, expired, used or revoked."""
+    """The pending invitation a link was made for; LinkInvalid if bad, expired, used or revoked.
+
+    The link also stops working when the person who sent it may no longer give this role (their account
+    was deactivated, their manager role taken back, or the Cybersite or company deactivated).
+    """
     try:
         invitation_id = _serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     except SignatureExpired as error:
@@ -102,6 +133,9 @@ def invitation_for_token(token: str) -> Invitation:
         raise credentials.LinkInvalid() from error
     invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
     if invitation is None or not invitation.pending:
+        raise credentials.LinkInvalid()
+    inviter = invitation.invited_by
+    if inviter is None or not can(inviter, Action.INVITE, invitation):
         raise credentials.LinkInvalid()
     return invitation
 

@@ -97,8 +97,15 @@ def reactivate_cybersite(actor: User, site: Cybersite) -> None:
     _set_cybersite_active(actor, site, True)
 
 
-def _check_company(details: CompanyDetails, company: Company | None) -> Cybersite:
-    """Refuse values a form would refuse too, a duplicate SIRET, or an unknown home Cybersite."""
+def _home(details: CompanyDetails) -> Cybersite:
+    site = db.session.get(Cybersite, details.cybersite_id)
+    if site is None:
+        raise ServiceError(_("This Cybersite does not exist."), field="cybersite_id")
+    return site
+
+
+def _check_company(details: CompanyDetails, company: Company | None) -> None:
+    """Refuse values a form would refuse too, and a SIRET number another company already has."""
     if not identifiers.siret_valid(details.siret):
         raise ServiceError(_("This SIRET number is not valid."), field="siret")
     if not identifiers.naf_valid(details.naf_code):
@@ -106,13 +113,9 @@ def _check_company(details: CompanyDetails, company: Company | None) -> Cybersit
     if not 0 <= details.headcount <= MAX_SME_HEADCOUNT:
         raise ServiceError(_("An SME has between 0 and 249 staff."), field="headcount")
     _check_departement(details.departement)
-    site = db.session.get(Cybersite, details.cybersite_id)
-    if site is None:
-        raise ServiceError(_("This Cybersite does not exist."), field="cybersite_id")
     clash = db.session.scalar(select(Company.id).where(Company.siret == details.siret))
     if clash is not None and (company is None or clash != company.id):
         raise ServiceError(_("A company with this SIRET number already exists."), field="siret")
-    return site
 
 
 def _apply_company(company: Company, details: CompanyDetails) -> None:
@@ -126,11 +129,12 @@ def _apply_company(company: Company, details: CompanyDetails) -> None:
 
 def create_company(actor: User, details: CompanyDetails) -> Company:
     """Register a company with the Cybersite that follows it."""
-    site = _check_company(details, None)
+    site = _home(details)
     if not can(actor, Action.CREATE_COMPANY, site):
         raise Forbidden(_("You may not add a company to this Cybersite."), field="cybersite_id")
     if not site.active:
         raise ServiceError(_("This Cybersite is deactivated."), field="cybersite_id")
+    _check_company(details, None)
     company = Company()
     _apply_company(company, details)
     db.session.add(company)
@@ -142,9 +146,13 @@ def update_company(actor: User, company: Company, details: CompanyDetails) -> No
     """Change a company; moving it to another Cybersite needs the right to add companies there."""
     if not can(actor, Action.EDIT_COMPANY, company):
         raise Forbidden(_("You may not change this company."))
-    site = _check_company(details, company)
-    if site.id != company.cybersite_id and not can(actor, Action.CREATE_COMPANY, site):
-        raise Forbidden(_("You may not move this company to that Cybersite."), field="cybersite_id")
+    site = _home(details)
+    if site.id != company.cybersite_id:
+        if not can(actor, Action.CREATE_COMPANY, site):
+            raise Forbidden(_("You may not move this company to that Cybersite."), field="cybersite_id")
+        if not site.active:
+            raise ServiceError(_("This Cybersite is deactivated."), field="cybersite_id")
+    _check_company(details, company)
     _apply_company(company, details)
     db.session.flush()
 

@@ -1,5 +1,4 @@
-"""Accounts made and changed by administrators: create (with a "choose your password" e-mail), edit,
-deactivate and reactivate."""
+"""Accounts managed by administrators: create (mailing a "choose your password" link), edit, (re)activate."""
 
 from __future__ import annotations
 

@@ -1,0 +1,109 @@
+"""The containers of a course. They aggregate completion; a unit (``vertical``) renders its components.
+
+Attributes an OLX file carries that no field declares are kept in ``xml_attributes``, so that an export
+gives them back (Open edX courses carry many: ``start``, ``graded``, ``format``, ``due``…).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+from markupsafe import escape
+from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
+from xblock.core import XBlock
+from xblock.fields import Boolean, Dict, Scope, String
+
+
+class ContainerBlock(XBlock):
+    """Common to every container: a name, children, and the OLX attributes it does not interpret."""
+
+    has_children = True
+    completion_mode = XBlockCompletionMode.AGGREGATOR
+    display_name = String(scope=Scope.settings, default="")
+    xml_attributes = Dict(scope=Scope.settings, default={})
+
+    @classmethod
+    def parse_xml(cls, node: Any, runtime: Any, keys: Any) -> XBlock:
+        """Children become child blocks; known attributes become fields, the others are kept."""
+        block = runtime.construct_xblock_from_class(cls, keys)
+        for child in node:
+            if child.tag is etree.Comment or not isinstance(child.tag, str):
+                continue
+            runtime.add_node_as_child(block, child)
+        kept = {}
+        for name, value in node.items():
+            if name in ("url_name", "xblock-family"):
+                continue
+            if name in block.fields and name not in ("xml_attributes", "children", "parent"):
+                setattr(block, name, block.fields[name].from_string(value))
+            else:
+                kept[name] = value
+        block.xml_attributes = kept
+        return block
+
+    def add_xml_to_node(self, node: Any) -> None:
+        """Write the block back as OLX: its fields, the kept attributes, then its children."""
+        node.tag = self.scope_ids.block_type
+        for name, value in sorted(self.xml_attributes.items()):
+            node.set(name, value)
+        for name in self._exported_fields():
+            field = self.fields[name]
+            if field.is_set_on(self):
+                node.set(name, field.to_string(getattr(self, name)))
+        for child_id in self.children:
+            self.runtime.add_block_as_child_node(self.runtime.get_block(child_id), node)
+
+    def _exported_fields(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if field.scope in (Scope.settings, Scope.content)
+            and name not in ("xml_attributes", "children", "parent")
+        ]
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """The children, one after the other (pages show courses and sequences through the outline)."""
+        fragment = Fragment()
+        parts = []
+        for child_id in self.children:
+            child = self.runtime.get_block(child_id)
+            child_fragment = self.runtime.render_child(child, "student_view", context)
+            fragment.add_fragment_resources(child_fragment)
+            parts.append(child_fragment.content)
+        fragment.add_content("".join(parts))
+        return fragment
+
+
+class CourseBlock(ContainerBlock):
+    """The root of a course."""
+
+
+class ChapterBlock(ContainerBlock):
+    """A chapter (section) of a course."""
+
+
+class SequenceBlock(ContainerBlock):
+    """A sequence (subsection) of a chapter: its units are shown one at a time."""
+
+    graded = Boolean(scope=Scope.settings, default=False)
+    format = String(scope=Scope.settings, default="")
+
+
+class VerticalBlock(ContainerBlock):
+    """A unit: the components a learner sees on one page."""
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """Every component of the unit, each in its own item."""
+        fragment = Fragment()
+        items = []
+        for child_id in self.children:
+            child = self.runtime.get_block(child_id)
+            child_fragment = self.runtime.render_child(child, "student_view", context)
+            fragment.add_fragment_resources(child_fragment)
+            items.append(
+                f'<div class="vert" data-id="{escape(str(child_id))}">{child_fragment.content}</div>'
+            )
+        fragment.add_content(f'<div class="vert-mod">{"".join(items)}</div>')
+        return fragment
