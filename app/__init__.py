@@ -59,9 +59,16 @@ def _register_parts(app: Flask) -> None:
     from app.accounts import auth
     from app.accounts import routes as account_routes
     from app.admin import routes as admin_routes
+    from app.core.sanitize import SanitizerService
+    from app.courses import models as course_models  # noqa: F401 (tables)
     from app.learn import routes as learn_routes
+    from app.progress import recording
+    from app.runtime import bridge, events
 
     auth.init_app(app)
+    bridge.init_app(app, services={"sanitizer": lambda runtime, block: SanitizerService()})
+    # The runtime tells progress what learners did, in the same transaction.
+    events.progress_recorded.connect(recording.on_progress)
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)

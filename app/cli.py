@@ -13,6 +13,7 @@ from app.accounts.models import Role, RoleGrant, User
 from app.accounts.services.credentials import hash_password
 from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
 from app.core.extensions import db
+from app.courses.cli import courses, load_demo_courses, xblocks
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="Demo data for trying the platform.")
@@ -49,19 +50,28 @@ def create_admin(email: str, display_name: str, password: str) -> None:
 
 @demo.command("load")
 def demo_load() -> None:
-    """Load the demo Cybersites, companies and accounts (idempotent) and print the demo sign-ins."""
+    """Load the demo Cybersites, companies, accounts and the courses of ``courses/`` (idempotent: unchanged
+    courses are not imported again) and print the demo sign-ins."""
     with force_locale("fr"):
         accounts = load_demo()
     db.session.commit()
+    lines, accepted = load_demo_courses()
+    click.echo("Demo courses:")
+    for line in lines:
+        click.echo(line)
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<18} {account.email}")
+    if not accepted:
+        raise SystemExit(1)
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(courses)
+    app.cli.add_command(xblocks)
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ class Action(enum.StrEnum):
     REVOKE_ROLE = "role.revoke"  # RoleGrant
     INVITE = "invitation.create"  # Invitation (not yet saved)
     REVOKE_INVITATION = "invitation.revoke"  # Invitation
+    STAFF_COURSES = "course.staff"  # None: open every published course without enrolment
+    ENROL = "course.enrol"  # Course: enrol oneself (open, published courses)
 
 
 def is_admin(user: User) -> bool:
@@ -175,6 +177,11 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.REVOKE_ROLE: lambda u, t: t is not None and t.user_id != u.id and _may_assign(u, t),
     Action.INVITE: _may_assign,
     Action.REVOKE_INVITATION: _may_assign,
+    # Trainers of an active Cybersite (and administrators) teach every course of the network.
+    Action.STAFF_COURSES: lambda u, t: bool(trained_cybersite_ids(u)),
+    Action.ENROL: lambda u, t: (
+        t is not None and bool(getattr(t, "open_enrolment", False)) and t.published_tree_id is not None
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -74,6 +75,20 @@ def _rate(raw: str) -> str:
     return raw
 
 
+def _names(raw: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(not part.replace("_", "").replace("-", "").isalnum() for part in names):
+        raise ValueError("expected block type names separated by commas")
+    return names
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
+
+
 def _text(raw: str) -> str:
     return raw
 
@@ -110,6 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(PREFIX + "INVITATION_MAX_AGE", "INVITATION_MAX_AGE", _positive_int, "seconds"),
     Setting(PREFIX + "SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", _boolean, "cookies only over HTTPS"),
     Setting(PREFIX + "PROXY_COUNT", "PROXY_COUNT", _positive_int, "reverse proxies in front"),
+    Setting(PREFIX + "XBLOCK_ASIDES", "XBLOCK_ASIDES", _names, "aside types allowed on pages"),
+    Setting(PREFIX + "XBLOCK_SETTINGS", "XBLOCK_SETTINGS", _json_object, "settings per block type (JSON)"),
 )
 
 
@@ -140,6 +157,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PROXY_COUNT": 0,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        "XBLOCK_ASIDES": (),
+        "XBLOCK_SETTINGS": {},
     }
 
 

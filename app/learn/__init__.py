@@ -1,1 +1,1 @@
-"""Learner-facing pages: the home page, and later the catalogue and courseware."""
+"""Learner-facing pages: the home page, the catalogue, courseware and the XBlock endpoints."""

@@ -31,7 +31,7 @@ def _stored_hash(app, user_id):
 
 
 def test_change_password_needs_the_current_one(client, app, make_user):
-    user = make_user()
+    user = make_user(language="en")
     sign_in(client, user.email)
     response = post_form(
         client,
@@ -74,7 +74,7 @@ def test_change_password_ends_the_other_sessions_and_keeps_this_one(app, make_us
     ],
 )
 def test_change_password_refuses_weak_or_mismatched(client, app, make_user, password, confirm, message):
-    user = make_user()
+    user = make_user(language="en")
     sign_in(client, user.email)
     response = post_form(
         client,
@@ -88,7 +88,7 @@ def test_change_password_refuses_weak_or_mismatched(client, app, make_user, pass
 
 
 def test_the_password_may_not_be_the_accounts_address(client, make_user):
-    user = make_user(email="lea.martin1@example.fr")
+    user = make_user(email="lea.martin1@example.fr", language="en")
     sign_in(client, user.email)
     response = post_form(
         client,
@@ -116,7 +116,7 @@ def _ask_reset(client, email):
 
 
 def test_reset_request_answers_the_same_for_known_and_unknown(client, make_user, outbox):
-    user = make_user()
+    user = make_user(language="en")
     known = _ask_reset(client, user.email)
     page_known = client.get(known.headers["Location"]).get_data(as_text=True)
     unknown = _ask_reset(client, "nobody@example.fr")
@@ -168,7 +168,7 @@ def _choose(client, link, password=NEW, confirm=None):
 
 
 def test_the_reset_link_works_once(client, app, make_user, outbox):
-    user = make_user()
+    user = make_user(language="en")
     link = _reset_link(client, user, outbox)
     assert client.get(link).status_code == 200
     response = _choose(client, link)
@@ -213,7 +213,7 @@ def _old_token(app, user_id, age_seconds):
 
 
 def test_an_expired_reset_link_is_gone(client, app, make_user):
-    user = make_user()
+    user = make_user(language="en")
     max_age = app.config["PASSWORD_RESET_MAX_AGE"]
     fresh = _old_token(app, user.id, max_age - 60)
     assert client.get(f"/compte/mot-de-passe/nouveau/{fresh}").status_code == 200
@@ -227,7 +227,7 @@ def test_an_expired_reset_link_is_gone(client, app, make_user):
 
 def test_the_reset_link_lifetime_follows_the_setting(make_app, make_user):
     short = make_app(PASSWORD_RESET_MAX_AGE=60)
-    user = make_user()
+    user = make_user(language="en")
     token = _old_token(short, user.id, 120)
     assert short.test_client().get(f"/compte/mot-de-passe/nouveau/{token}").status_code == 410
 
@@ -242,7 +242,7 @@ def test_the_reset_link_lifetime_follows_the_setting(make_app, make_user):
     ],
 )
 def test_a_tampered_reset_link_is_not_found(client, make_user, outbox, tamper):
-    user = make_user()
+    user = make_user(language="en")
     link = _reset_link(client, user, outbox)
     prefix, _, token = link.rpartition("/")
     response = client.get(f"{prefix}/{tamper(token)}")
@@ -250,7 +250,7 @@ def test_a_tampered_reset_link_is_not_found(client, make_user, outbox, tamper):
 
 
 def test_a_token_signed_with_another_key_is_not_found(client, make_user):
-    user = make_user()
+    user = make_user(language="en")
     forged = URLSafeTimedSerializer("another key" * 4, salt="cybermassif.password-reset").dumps(
         {"u": user.id, "f": "0" * 16}
     )
@@ -268,7 +268,7 @@ def test_a_token_signed_with_another_key_is_not_found(client, make_user):
 def test_a_weak_or_mismatched_new_password_is_refused(
     client, app, make_user, outbox, password, confirm, message
 ):
-    user = make_user()
+    user = make_user(language="en")
     link = _reset_link(client, user, outbox)
     response = _choose(client, link, password, confirm)
     assert response.status_code == 400

@@ -6,6 +6,7 @@ company B1. Each row says who may: anyone not named may not.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -74,6 +75,8 @@ TABLE: dict[Action, dict[str, set[str]]] = {
         # Nobody takes back their own role: the admin would lose the network, a manager their site.
         "grant_self": set(),
     },
+    Action.STAFF_COURSES: {"none": {T, ADMIN}},
+    Action.ENROL: {"course_open": STAFF, "course_closed": {ADMIN}},
 }
 
 ROWS = [
@@ -122,6 +125,8 @@ def _target(world: dict[str, int], action: Action, key: str, actor: Any) -> Any:
     get = db.session.get
     if key == "none":
         return None
+    if key.startswith("course_"):
+        return SimpleNamespace(open_enrolment=key == "course_open", published_tree_id=1)
     if key.startswith("site_"):
         return get(Cybersite, world["site_a" if key == "site_own" else "site_b"])
     if key in ("company_own", "company_foreign"):

@@ -6,11 +6,21 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.policy import Action, can
-from app.admin.routes import companies, cybersites, home, invitations, outbox, roles, users
+from app.admin.routes import block_types, companies, cybersites, home, invitations, outbox, roles, users
 from app.admin.routes.base import blueprint
 from app.core import navigation
 
-__all__ = ["blueprint", "companies", "cybersites", "home", "invitations", "outbox", "roles", "users"]
+__all__ = [
+    "block_types",
+    "blueprint",
+    "companies",
+    "cybersites",
+    "home",
+    "invitations",
+    "outbox",
+    "roles",
+    "users",
+]
 
 
 @blueprint.record_once

@@ -1,0 +1,1 @@
+"""The catalogue: courses, their published content version, assets, enrolment, import and export."""

@@ -1,0 +1,201 @@
+"""Course import: an OLX folder or .tar.gz becomes a new published block tree, all or nothing.
+
+Everything is read and checked first (:func:`app.runtime.olx_course.read_course`); only a course without
+a single problem is written: a BlockTree with its blocks and assets (bulk inserts), the Course created or
+updated, and ``published_tree_id`` pointed at the new tree. Earlier trees stay (learner state is keyed by
+usage id, not by tree), so a refused import leaves the published version as it was. The caller commits.
+
+Course fields read from the course element (attribute in ``course/RUN.xml`` or key of the ``course/RUN``
+entry of policy.json, the policy winning as in Open edX):
+
+- ``display_name`` → title; ``language`` → language (default ``fr``);
+- ``cybermassif_open_enrolment="true"`` opens self-enrolment; without it, ``invitation_only="false"``
+  (Open edX's field) does; otherwise enrolment is by invitation only.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bleach
+from sqlalchemy import func, insert, select
+
+from app.accounts.models import User
+from app.core.extensions import db
+from app.core.sanitize import clean_html
+from app.courses.models import Course, CourseAsset
+from app.runtime import bridge
+from app.runtime.models import BlockTree, StoredBlock
+from app.runtime.olx_course import ParsedCourse, course_key_of, read_course, source_digest
+from app.runtime.olx_import import ImportFailed, ImportLimits, Problem
+from app.runtime.olx_safety import ArchiveError, extract_course_archive
+
+__all__ = ["ImportFailed", "ImportResult", "Problem", "import_course"]
+
+log = logging.getLogger("cybermassif.courses.import")
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the course, its published tree, counts, and whether anything changed."""
+
+    course: Course
+    tree_id: int
+    blocks: int
+    assets: int
+    changed: bool
+
+
+def import_course(
+    source: Path, *, actor: User | None, limits: ImportLimits | None = None, skip_unchanged: bool = False
+) -> ImportResult:
+    """Import the course folder or archive at ``source``; raise ImportFailed with every problem found.
+
+    With ``skip_unchanged``, a source identical to the one last imported for that course (same digest)
+    changes nothing. ``actor`` is who imports (None from the command line).
+    """
+    limits = limits or ImportLimits()
+    source = Path(source)
+    with tempfile.TemporaryDirectory(prefix="cybermassif-import-") as work:
+        root = _course_root(source, Path(work), limits)
+        digest = source_digest(root)
+        if skip_unchanged and (unchanged := _unchanged(root, digest)) is not None:
+            return unchanged
+        parsed = read_course(root, config=bridge.setup_for().config(), limits=limits)
+    result = _store(parsed, actor)
+    log.info(
+        "course %s imported by %s: tree %s",
+        parsed.course_key,
+        actor.email if actor else "CLI",
+        result.tree_id,
+    )
+    return result
+
+
+def _course_root(source: Path, work: Path, limits: ImportLimits) -> Path:
+    if source.is_dir():
+        return source
+    if source.is_file() and source.name.endswith(_ARCHIVE_SUFFIXES):
+        try:
+            return extract_course_archive(
+                source,
+                work / "course",
+                max_total_bytes=limits.max_total_bytes,
+                max_files=limits.max_files,
+                max_member_bytes=max(limits.max_asset_bytes, limits.max_xml_bytes),
+            )
+        except ArchiveError as error:
+            file = f"{source.name}:{error.member}" if error.member is not None else source.name
+            raise ImportFailed([Problem(file, None, error.message, "archive")]) from None
+    raise ImportFailed(
+        [Problem(str(source), None, "expected a course folder or a .tar.gz archive", "source")]
+    )
+
+
+def _unchanged(root: Path, digest: str) -> ImportResult | None:
+    # The course key is in course.xml; reading it costs one small parse, the digest saved the rest.
+    key = course_key_of(root)
+    if key is None:
+        return None
+    course = db.session.scalar(select(Course).where(Course.course_key == str(key)))
+    if course is None or course.source_sha256 != digest or course.published_tree_id is None:
+        return None
+    tree_id = course.published_tree_id
+    blocks = db.session.scalar(select(func.count()).where(StoredBlock.tree_id == tree_id))
+    assets = db.session.scalar(select(func.count()).where(CourseAsset.tree_id == tree_id))
+    return ImportResult(course, tree_id, blocks or 0, assets or 0, changed=False)
+
+
+def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
+    key = str(parsed.course_key)
+    tree = BlockTree(course_key=key, root_usage_id=parsed.root_usage_id)
+    db.session.add(tree)
+    db.session.flush()
+    db.session.execute(
+        insert(StoredBlock),
+        [
+            {
+                "tree_id": tree.id,
+                "usage_id": r.usage_id,
+                "definition_id": r.definition_id,
+                "block_type": r.block_type,
+                "parent_usage_id": r.parent_usage_id,
+                "position": r.position,
+                "display_name": (r.display_name or None) and r.display_name[:255],
+                "url_name": parsed.url_names.get(r.usage_id),
+                "content": r.content or {},
+                "settings": r.settings or {},
+                "olx": r.olx,
+            }
+            for r in parsed.records
+        ],
+    )
+    if parsed.assets:
+        db.session.execute(
+            insert(CourseAsset),
+            [
+                {
+                    "tree_id": tree.id,
+                    "path": a.path,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "data": a.data,
+                }
+                for a in parsed.assets
+            ],
+        )
+    course = db.session.scalar(select(Course).where(Course.course_key == key))
+    if course is None:
+        course = Course(course_key=key)
+        db.session.add(course)
+    _describe(course, parsed)
+    course.published_tree_id = tree.id
+    db.session.flush()
+    return ImportResult(course, tree.id, len(parsed.records), len(parsed.assets), changed=True)
+
+
+def _describe(course: Course, parsed: ParsedCourse) -> None:
+    settings = {**parsed.course_settings, **parsed.policy}
+    key = parsed.course_key
+    course.org, course.number, course.run = key.org, key.course, key.run
+    course.title = str(settings.get("display_name") or key.course)[:255]
+    language = str(settings.get("language") or "fr")
+    course.language = language if _LANGUAGE.match(language) else "fr"
+    course.open_enrolment = open_enrolment(settings)
+    course.policy = parsed.policy
+    course.grading_policy = parsed.grading_policy
+    course.about = {name: clean_html(text) for name, text in parsed.about.items()}
+    course.short_description = plain_text(parsed.about.get("short_description", ""))
+    course.source_sha256 = parsed.source_sha256
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return None
+
+
+def open_enrolment(settings: dict[str, Any]) -> bool:
+    """Whether anyone signed in may enrol: our own flag first, then Open edX's ``invitation_only``."""
+    own = _flag(settings.get("cybermassif_open_enrolment"))
+    if own is not None:
+        return own
+    invitation_only = _flag(settings.get("invitation_only"))
+    return invitation_only is False
+
+
+def plain_text(fragment: str) -> str:
+    """An HTML fragment as plain text (for the catalogue's short description)."""
+    text = html.unescape(bleach.clean(fragment or "", tags=set(), strip=True, strip_comments=True))
+    return " ".join(text.split())

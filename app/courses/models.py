@@ -1,0 +1,77 @@
+"""Tables of the catalogue: Course, CourseAsset (static files of a content version) and Enrolment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.extensions import db
+from app.runtime.models import BlockTree
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Course(db.Model):
+    """A course of the catalogue and the content version learners see."""
+
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_key: Mapped[str] = mapped_column(String(255), unique=True)
+    org: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(64))
+    run: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    short_description: Mapped[str] = mapped_column(Text, default="")
+    # Everyone signed in may enrol themselves in an open course.
+    open_enrolment: Mapped[bool] = mapped_column(default=False)
+    published_tree_id: Mapped[int | None] = mapped_column(ForeignKey("block_tree.id", ondelete="SET NULL"))
+    # policy.json's course entry, grading_policy.json and the about/ pages, kept for export and grading.
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    grading_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    about: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # SHA-256 of the OLX source last imported (see app.runtime.olx_course.source_digest): loading the same
+    # folder again changes nothing.
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    published_tree: Mapped[BlockTree | None] = relationship()
+
+
+class CourseAsset(db.Model):
+    """A static file of one content version (``static/`` in OLX), served as a download-safe resource."""
+
+    __tablename__ = "course_asset"
+    __table_args__ = (UniqueConstraint("tree_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tree_id: Mapped[int] = mapped_column(ForeignKey("block_tree.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Enrolment(db.Model):
+    """A learner enrolled in a course; remembers where they left off."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_usage_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    course: Mapped[Course] = relationship()

@@ -1,0 +1,22 @@
+"""Learner-facing pages (one blueprint, one module per subject): home, catalogue, courseware, XBlock
+endpoints (handlers, block resources, course assets)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core import navigation
+from app.learn.routes import catalogue, home, unit, xblocks
+from app.learn.routes.base import blueprint
+
+__all__ = ["blueprint", "catalogue", "home", "unit", "xblocks"]
+
+
+@blueprint.record_once
+def _navigation(state: object) -> None:
+    app: Flask = state.app  # type: ignore[attr-defined]
+    navigation.register(app, navigation.NavEntry(_l("Home"), "learn.home", lambda user: True, order=0))
+    navigation.register(
+        app, navigation.NavEntry(_l("Courses"), "learn.catalogue", lambda user: True, order=10)
+    )

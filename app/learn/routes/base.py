@@ -1,0 +1,102 @@
+"""The learner blueprint and what its views share: who is asking, and their access to a course.
+
+A course page needs a signed-in user who is enrolled in the course (actively) or is course staff
+(trainers and network administrators, ``Action.STAFF_COURSES``). The course and the user's enrolment are
+read together in one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.accounts.models import User
+from app.accounts.policy import Action, can
+from app.courses import queries
+from app.courses.models import Course, Enrolment
+from app.runtime.bridge import current_language
+from app.runtime.host import Learner
+
+blueprint = Blueprint(
+    "learn", __name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates")
+)
+
+
+def actor() -> User:
+    """The signed-in user, as the object services take."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def sign_in_first() -> Response:
+    """Send an anonymous visitor to the sign-in page (and back here afterwards)."""
+    return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+
+
+@dataclass
+class CourseAccess:
+    """A published course and what the signed-in user may do in it."""
+
+    course: Course
+    enrolment: Enrolment | None  # active enrolments only
+    is_staff: bool
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the user may open the course's content."""
+        return self.enrolment is not None or self.is_staff
+
+    @property
+    def tree_id(self) -> int:
+        """The content version learners see."""
+        assert self.course.published_tree_id is not None
+        return self.course.published_tree_id
+
+
+def course_access(course_key: str) -> CourseAccess:
+    """The signed-in user's access to a published course; 404 when there is none by that key."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    found = queries.course_with_enrolment(course_key, user_id)
+    if found is None or found[0].published_tree_id is None:
+        abort(404)
+    course, enrolment = found
+    if enrolment is not None and not enrolment.active:
+        enrolment = None
+    return CourseAccess(course, enrolment, can(current_user, Action.STAFF_COURSES))
+
+
+def not_enrolled(access: CourseAccess) -> tuple[str, int]:
+    """The 403 page of a course the user is not enrolled in, offering enrolment when it is open."""
+    return (
+        render_template(
+            "learn/not_enrolled.html",
+            course=access.course,
+            may_enrol=can(current_user, Action.ENROL, access.course),
+        ),
+        403,
+    )
+
+
+def learner(user: User, is_staff: bool) -> Learner:
+    """Who the runtime works for (no e-mail address in the username blocks may show to others)."""
+    return Learner(
+        user_id=user.id,
+        username=f"user{user.id}",
+        email=user.email,
+        full_name=user.display_name,
+        language=current_language(),
+        is_staff=is_staff,
+    )
+
+
+def unavailable_notices() -> dict[str, str]:
+    """The texts the placeholder block shows, in the request's language."""
+    return {
+        "missing": _("This component is not available on this site."),
+        "disabled": _("This component has been disabled by the administrators."),
+        "failed": _("This component could not be shown. The team has been told."),
+    }

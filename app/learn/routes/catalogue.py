@@ -1,0 +1,71 @@
+"""The catalogue of published courses, self-enrolment in open ones, and a course's home page (outline)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.accounts.policy import Action, can
+from app.core.extensions import db
+from app.courses import queries, services
+from app.learn import outline
+from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
+from app.progress import queries as progress_queries
+from app.runtime.bridge import setup_for
+from app.runtime.tree import LoadedTree
+
+
+@blueprint.route("/formations")
+def catalogue() -> str:
+    """Every published course; signed-in users see which they follow and may enrol in open ones."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    rows = [
+        {
+            "course": course,
+            "enrolled": enrolment is not None and enrolment.active,
+            "may_enrol": can(current_user, Action.ENROL, course),
+        }
+        for course, enrolment in queries.published_courses(user_id)
+    ]
+    return render_template("learn/catalogue.html", rows=rows)
+
+
+@blueprint.route("/formations/<course_key>/inscription", methods=["POST"])
+def enrol(course_key: str) -> Response:
+    """Enrol the signed-in user in an open course."""
+    if not current_user.is_authenticated:
+        return sign_in_first()
+    access = course_access(course_key)
+    if access.enrolment is None:
+        if not can(current_user, Action.ENROL, access.course):
+            abort(403)
+        services.enrol(actor(), access.course)
+        db.session.commit()
+        flash(_("You are enrolled in %(title)s.", title=access.course.title), "success")
+    return redirect(url_for("learn.course", course_key=course_key))
+
+
+@blueprint.route("/formations/<course_key>")
+def course(course_key: str) -> str | Response | tuple[str, int]:
+    """A course's outline with completed units marked, and where to resume."""
+    if not current_user.is_authenticated:
+        return sign_in_first()
+    access = course_access(course_key)
+    if not access.allowed:
+        return not_enrolled(access)
+    tree = LoadedTree.load_structure(db.session, access.tree_id)
+    order = outline.unit_ids(tree)
+    completed = progress_queries.completed_usage_ids(current_user.id, course_key)
+    kinds = outline.completable_types(setup_for(), (r.block_type for r in tree.walk()))
+    done_units = progress_queries.completed_units(tree, order, completed, kinds)
+    last = access.enrolment.last_usage_id if access.enrolment else None
+    return render_template(
+        "learn/course.html",
+        access=access,
+        course=access.course,
+        chapters=outline.build(tree, done_units),
+        resume=last if last in order else None,
+        first_unit=order[0] if order else None,
+    )

@@ -1,0 +1,93 @@
+"""The unit page: every component of a unit rendered by the XBlock runtime, with course navigation.
+
+It reads, whatever the number of components: the user with their roles, the course with the enrolment,
+the course structure, the unit's fields, their stored values and the learner's completions (six
+queries); then writes view completion and the learner's position (two statements) and commits once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, make_response, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.core.database import writes
+from app.core.extensions import db
+from app.courses import services
+from app.learn import outline
+from app.learn.routes.base import (
+    blueprint,
+    course_access,
+    learner,
+    not_enrolled,
+    sign_in_first,
+    unavailable_notices,
+)
+from app.progress import queries as progress_queries
+from app.runtime import bridge, resources
+from app.runtime.tree import LoadedTree
+
+HANDLER_PLACEHOLDERS = ("__usage_id__", "__handler__")
+
+
+@blueprint.route("/formations/<course_key>/unite/<usage_id>")
+@writes
+def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
+    """Show a unit and record that the learner saw it."""
+    if not current_user.is_authenticated:
+        return sign_in_first()
+    access = course_access(course_key)
+    if not access.allowed:
+        return not_enrolled(access)
+    tree = LoadedTree.load_structure(db.session, access.tree_id)
+    record = tree.get(usage_id)
+    if record is None or record.block_type != outline.UNIT:
+        abort(404)
+    order = outline.unit_ids(tree)
+    completed = progress_queries.completed_usage_ids(current_user.id, course_key)
+
+    notices = unavailable_notices()
+    runtime = bridge.make_runtime(
+        course_key=course_key, tree=tree, learner=learner(current_user, access.is_staff), notices=notices
+    )
+    with bridge.block_language(runtime.learner.language):
+        runtime.preload(tree.subtree(usage_id))
+        fragment = runtime.render(
+            runtime.get_block(usage_id), "student_view", {"unavailable_notices": notices}
+        )
+    runtime.mark_viewed()
+    completed |= {e.usage_id for e in runtime.pending_progress if e.completion == 1.0}
+    runtime.finish()
+    if access.enrolment is not None:
+        services.remember_position(access.enrolment, usage_id)
+
+    nonce = secrets.token_urlsafe(16)
+    kinds = outline.completable_types(bridge.setup_for(), {r.block_type for r in tree.walk()})
+    previous, following = outline.neighbours(order, usage_id)
+    sequence = tree.get(record.parent_usage_id or "")
+    siblings = outline.sequence_units(tree, sequence.usage_id) if sequence is not None else []
+    html = render_template(
+        "learn/unit.html",
+        course=access.course,
+        unit=record,
+        title=outline.title(record),
+        breadcrumb=[r for r in reversed(tree.ancestors(usage_id)) if r.usage_id != tree.root_usage_id],
+        siblings=siblings,
+        done_units=progress_queries.completed_units(tree, (u.usage_id for u in siblings), completed, kinds),
+        previous=previous,
+        following=following,
+        body=fragment.body_html(),
+        head_resources=resources.resources_html(fragment, "head", nonce),
+        foot_resources=resources.resources_html(fragment, "foot", nonce),
+        handler_url_template=url_for(
+            "learn.xblock_handler", usage_id=HANDLER_PLACEHOLDERS[0], handler=HANDLER_PLACEHOLDERS[1]
+        ),
+    )
+    # Render before committing: the commit expires what the page reads (the user, the course).
+    db.session.commit()
+    response = make_response(html)
+    # Blocks' inline code runs with this request's nonce (see app.runtime.resources).
+    response.headers["Content-Security-Policy"] = resources.content_security_policy(nonce)
+    return response

@@ -1,0 +1,224 @@
+"""XBlock endpoints: handlers (signed in, or third-party without sign-in), block resources, course assets.
+
+Handlers get a ``webob.Request`` over the request (read once, at most ``HANDLER_MAX_BYTES``); their
+``webob.Response`` is returned as it is. Errors become 4xx: an unknown handler 404, a
+``JsonHandlerError`` its own status, a webob HTTP exception itself, a refused event or a write to a
+read-only field 400. CSRF is checked here (the token comes in the ``X-CSRFToken`` header from the browser
+runtime) after the body is read, so the body stays readable for the block.
+
+The usage id may name an aside of a block (``aside-usage-v2:…``) when the site allows that aside type.
+
+Third-party handlers (``handler_noauth``) run for an anonymous user and without CSRF: XBlock has no
+marker for handlers that are safe to call without a session, so a block class opts in by naming them in
+a ``noauth_handlers`` class attribute (a tuple of handler names, like the callbacks Open edX serves on its
+``handler_noauth`` URLs); any other handler answers 404 there.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+from typing import Any
+
+import webob
+import webob.exc
+from flask import abort, current_app, jsonify, make_response, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from xblock.core import XBlock
+from xblock.exceptions import DisallowedFileError, JsonHandlerError, NoSuchHandlerError, NoSuchUsage
+
+from app.core.database import writes
+from app.core.extensions import csrf, db
+from app.courses import queries
+from app.learn.routes.base import blueprint, course_access, learner, unavailable_notices
+from app.runtime import bridge, events
+from app.runtime.host import HostRuntime, Learner
+from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
+from app.runtime.store import ReadOnlyFieldError
+from app.runtime.tree import LoadedTree
+
+HANDLER_MAX_BYTES = 1024 * 1024
+HANDLER_METHODS = ["GET", "POST", "PUT", "DELETE"]
+NOAUTH_ATTRIBUTE = "noauth_handlers"
+# Types a browser could run as script or a document in the site's origin.
+SCRIPT_CAPABLE = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "application/ecmascript",
+    "text/ecmascript",
+    "application/x-shockwave-flash",
+}
+ASSET_CSP = "sandbox; default-src 'none'"
+RESOURCE_CACHE = "public, max-age=86400"
+
+
+def _webob_request() -> webob.Request:
+    """The request for the block, its body read (with the size limit) and kept readable."""
+    request.max_content_length = HANDLER_MAX_BYTES
+    body = request.get_data(cache=True)
+    environ = dict(request.environ)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return webob.Request(environ)
+
+
+def _usage_key(usage_id: str) -> tuple[UsageKey, str | None]:
+    """The block's usage key, and the aside type when the id names an aside of it."""
+    try:
+        if usage_id.startswith(AsideUsageKey.PREFIX):
+            aside = AsideUsageKey.from_string(usage_id)
+            return aside.usage_key, aside.aside_type
+        return UsageKey.from_string(usage_id), None
+    except InvalidKeyError:
+        abort(404)
+
+
+def _runtime(
+    course_key: str, tree_id: int, key: UsageKey, aside_type: str | None, who: Learner
+) -> tuple[HostRuntime, XBlock]:
+    """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on."""
+    usage_id = str(key)
+    tree = LoadedTree.load_structure(db.session, tree_id)
+    if usage_id not in tree:
+        abort(404)
+    notices = unavailable_notices()
+    runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
+    runtime.preload(tree.subtree(usage_id))
+    block = runtime.get_block(usage_id)
+    if aside_type is None:
+        return runtime, block
+    try:
+        return runtime, runtime.get_aside_of_type(block, aside_type)
+    except NoSuchUsage:
+        abort(404)
+
+
+def _handle(runtime: HostRuntime, block: XBlock, handler: str, suffix: str, req: webob.Request) -> Any:
+    """Run the handler and end the request's block work; map block errors to 4xx responses."""
+    try:
+        with bridge.block_language(runtime.learner.language):
+            result = runtime.handle(block, handler, req, suffix)
+        runtime.finish()
+    except NoSuchHandlerError:
+        db.session.rollback()
+        abort(404)
+    except JsonHandlerError as error:
+        db.session.rollback()
+        return make_response(jsonify(error=error.message), error.status_code)
+    except webob.exc.HTTPException as error:
+        db.session.rollback()
+        return current_app.response_class.force_type(error, request.environ)  # type: ignore[arg-type]
+    except (events.EventRefused, ReadOnlyFieldError, NoSuchUsage):
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    if isinstance(result, webob.Response):
+        return current_app.response_class.force_type(result, request.environ)  # type: ignore[arg-type]
+    return result
+
+
+@blueprint.route("/xblock/<usage_id>/handler/<handler>", defaults={"suffix": ""}, methods=HANDLER_METHODS)
+@blueprint.route("/xblock/<usage_id>/handler/<handler>/<path:suffix>", methods=HANDLER_METHODS)
+@csrf.exempt  # checked below, once the body is read
+@writes
+def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
+    """Call a block's handler for the signed-in learner (enrolled, or course staff)."""
+    req = _webob_request()
+    csrf.protect()
+    if not current_user.is_authenticated:
+        abort(401)
+    key, aside_type = _usage_key(usage_id)
+    access = course_access(str(key.course_key))
+    if not access.allowed:
+        abort(403)
+    who = learner(current_user, access.is_staff)
+    runtime, block = _runtime(str(key.course_key), access.tree_id, key, aside_type, who)
+    return _handle(runtime, block, handler, suffix, req)
+
+
+@blueprint.route(
+    "/xblock/<usage_id>/handler_noauth/<handler>", defaults={"suffix": ""}, methods=HANDLER_METHODS
+)
+@blueprint.route("/xblock/<usage_id>/handler_noauth/<handler>/<path:suffix>", methods=HANDLER_METHODS)
+@csrf.exempt  # called by other servers, which have no session
+@writes
+def xblock_handler_noauth(usage_id: str, handler: str, suffix: str) -> Any:
+    """Call a third-party handler (one the block class lists in ``noauth_handlers``) anonymously."""
+    req = _webob_request()
+    key, aside_type = _usage_key(usage_id)
+    found = queries.course_with_enrolment(str(key.course_key), None)
+    if found is None or found[0].published_tree_id is None:
+        abort(404)
+    tree_id = found[0].published_tree_id
+    runtime, block = _runtime(str(key.course_key), tree_id, key, aside_type, Learner(user_id=None))
+    function = getattr(block, handler, None)
+    allowed = getattr(type(block), NOAUTH_ATTRIBUTE, ())
+    if handler not in allowed or not getattr(function, "_is_xblock_handler", False):
+        abort(404)
+    return _handle(runtime, block, handler, suffix, req)
+
+
+def _safe_resource_uri(uri: str) -> bool:
+    parts = uri.split("/")
+    return (
+        uri.startswith("public/")
+        and "\\" not in uri
+        and "\x00" not in uri
+        and all(part not in ("", ".", "..") and not part.startswith(".") for part in parts)
+    )
+
+
+@blueprint.route("/xblock/resource/<block_type>/<path:uri>")
+def xblock_resource(block_type: str, uri: str) -> Response:
+    """A file of the ``public/`` folder of an installed block's (or allowed aside's) package."""
+    setup = bridge.setup_for()
+    cls = None if block_type in setup.disabled_types() else setup.registry.load_block_class(block_type)
+    if cls is None and block_type in setup.aside_types:
+        cls = setup.registry.load_aside_class(block_type)
+    if cls is None or not _safe_resource_uri(uri):
+        abort(404)
+    try:
+        with cls.open_local_resource(uri) as stream:
+            data = stream.read()
+    except (DisallowedFileError, OSError, ValueError):
+        abort(404)
+    mimetype = mimetypes.guess_type(uri)[0] or "application/octet-stream"
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = RESOURCE_CACHE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _script_capable(content_type: str, path: str) -> bool:
+    guessed = mimetypes.guess_type(path)[0] or ""
+    kinds = {content_type.split(";", 1)[0].strip().lower(), guessed}
+    return any(kind in SCRIPT_CAPABLE or kind.endswith("+xml") for kind in kinds)
+
+
+@blueprint.route("/formations/<course_key>/static/<path:path>")
+def course_asset(course_key: str, path: str) -> Response:
+    """A static file of a course's published version, served so that it cannot run script here."""
+    if not current_user.is_authenticated:
+        abort(401)
+    access = course_access(course_key)
+    if not access.allowed:
+        abort(403)
+    asset = queries.course_asset(access.tree_id, path)
+    if asset is None:
+        abort(404)
+    response = current_app.response_class(asset.data, content_type=asset.content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    if _script_capable(asset.content_type, path):
+        response.headers["Content-Security-Policy"] = ASSET_CSP
+        response.headers["Content-Disposition"] = "attachment"
+    response.set_etag(asset.sha256)
+    return response.make_conditional(request)

@@ -1,0 +1,1 @@
+"""Learner progress: completion and grade per learner and block, recorded from the runtime's events."""

@@ -1,0 +1,43 @@
+"""Read-only progress figures: what a learner completed, and which units that completes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.progress.models import BlockCompletion
+from app.runtime.tree import LoadedTree
+
+
+def completed_usage_ids(user_id: int, course_key: str) -> set[str]:
+    """The blocks of a course the learner completed (completion 1.0), in one query."""
+    return set(
+        db.session.scalars(
+            select(BlockCompletion.usage_id).where(
+                BlockCompletion.user_id == user_id,
+                BlockCompletion.course_key == course_key,
+                BlockCompletion.completion >= 1.0,
+            )
+        )
+    )
+
+
+def completed_units(
+    tree: LoadedTree, unit_ids: Iterable[str], completed: set[str], completable_types: set[str]
+) -> set[str]:
+    """The units all of whose completable descendants are complete.
+
+    A unit with nothing to complete (only aggregators, excluded or unavailable blocks) is never marked.
+    """
+    done = set()
+    for unit_id in unit_ids:
+        counted = [
+            record.usage_id
+            for record in tree.walk(unit_id)
+            if record.usage_id != unit_id and record.block_type in completable_types
+        ]
+        if counted and all(usage_id in completed for usage_id in counted):
+            done.add(unit_id)
+    return done

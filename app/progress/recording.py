@@ -1,0 +1,125 @@
+"""Recording the runtime's progress events: one idempotent upsert per (learner, block).
+
+Replaying an event changes nothing, and events arriving out of order end in the same state: completion
+keeps the latest event by time (it may go down, as in Open edX), a grade keeps the latest unless it is
+``only_if_higher`` and lower than the stored one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.core.extensions import db
+from app.progress.models import BlockCompletion
+from app.runtime.events import ProgressEvent
+
+
+def _merge(batch: Sequence[ProgressEvent]) -> list[ProgressEvent]:
+    # A batch must not hold the same key twice (one upsert statement cannot touch a row twice).
+    merged: dict[tuple[int, str], ProgressEvent] = {}
+    for event in batch:
+        key = (event.user_id, event.usage_id)
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = event
+            continue
+        completion = event.completion if event.completion is not None else earlier.completion
+        earned, possible = earlier.earned, earlier.possible
+        if event.earned is not None and not (
+            event.only_if_higher
+            and earned is not None
+            and possible
+            and event.earned / event.possible <= earned / possible
+        ):
+            earned, possible = event.earned, event.possible
+        merged[key] = ProgressEvent(
+            user_id=event.user_id,
+            course_key=event.course_key,
+            usage_id=event.usage_id,
+            block_type=event.block_type,
+            completion=completion,
+            earned=earned,
+            possible=possible,
+            only_if_higher=False,
+            at=event.at,
+        )
+    return list(merged.values())
+
+
+def record(session: Session, batch: Sequence[ProgressEvent]) -> None:
+    """Upsert the batch into ``block_completion``: one statement per kind of event in it."""
+    events = _merge(batch)
+    if not events:
+        return
+    now = datetime.now(UTC)
+    kinds: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+    for e in events:
+        at = e.at or now
+        kinds.setdefault((e.completion is not None, e.only_if_higher), []).append(
+            {
+                "user_id": e.user_id,
+                "course_key": e.course_key,
+                "usage_id": e.usage_id,
+                "block_type": e.block_type,
+                "completion": e.completion or 0.0,
+                "earned": e.earned,
+                "possible": e.possible,
+                "completed_at": at if (e.completion or 0.0) >= 1.0 else None,
+                "graded_at": at if e.earned is not None else None,
+                "updated_at": at,
+            }
+        )
+    for (has_completion, only_if_higher), rows in kinds.items():
+        session.execute(_upsert(session, has_completion, only_if_higher), rows)
+
+
+def _upsert(session: Session, has_completion: bool, only_if_higher: bool) -> Any:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = BlockCompletion.__table__
+    statement = insert(table)
+    new = statement.excluded
+    newer = new.updated_at >= table.c.updated_at
+    if only_if_higher:
+        stored = table.c.earned / func.nullif(table.c.possible, 0)
+        take_grade = new.earned.isnot(None) & (
+            table.c.earned.is_(None) | (new.earned / new.possible > stored)
+        )
+    else:
+        take_grade = new.earned.isnot(None) & newer
+    values: dict[str, Any] = {
+        "earned": case((take_grade, new.earned), else_=table.c.earned),
+        "possible": case((take_grade, new.possible), else_=table.c.possible),
+        "graded_at": case((take_grade, new.graded_at), else_=table.c.graded_at),
+        "updated_at": case((newer, new.updated_at), else_=table.c.updated_at),
+    }
+    if has_completion:
+        # The latest completion wins (it may go down); the first time it reached 1 is kept.
+        values["completion"] = case((newer, new.completion), else_=table.c.completion)
+        values["completed_at"] = case(
+            (newer & (new.completion >= 1.0), func.coalesce(table.c.completed_at, new.completed_at)),
+            (newer, None),
+            else_=table.c.completed_at,
+        )
+    return statement.on_conflict_do_update(index_elements=["user_id", "usage_id"], set_=values)
+
+
+def completions_for(session: Session, user_id: int, course_key: str) -> dict[str, BlockCompletion]:
+    """The learner's records in one course, by usage id (one query)."""
+    rows = session.scalars(
+        select(BlockCompletion).where(
+            BlockCompletion.user_id == user_id, BlockCompletion.course_key == course_key
+        )
+    )
+    return {row.usage_id: row for row in rows}
+
+
+def on_progress(sender: object, events: Sequence[ProgressEvent] = ()) -> None:
+    """Receiver of the runtime's ``progress_recorded`` signal: record in the request's session."""
+    record(db.session, events)

@@ -1,0 +1,411 @@
+"""The XBlock runtime of Cybermassif: one instance per request, for one learner and one course.
+
+It builds blocks from a loaded block tree, gives them the services they declare, stores their fields
+through a :class:`~app.runtime.store.FieldStore`, wraps their fragments safely, applies only allow-listed
+asides, and turns their events into progress and tracking. URLs come from a :class:`UrlBuilder` the
+caller supplies, so this module needs no web framework.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from markupsafe import escape
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock, XBlockAside
+from xblock.exceptions import NoSuchServiceError, NoSuchUsage
+from xblock.field_data import FieldData
+from xblock.fields import ScopeIds
+from xblock.runtime import KvsFieldData, Runtime
+
+from app.runtime import events
+from app.runtime.keys import CourseKey, InvalidKeyError, KeyIdGenerator, KeyIdReader, UsageKey
+from app.runtime.placeholder import UnavailableBlock
+from app.runtime.registry import PluginRegistry
+from app.runtime.services import (
+    HostUserService,
+    I18nService,
+    ReplaceUrlsService,
+    ServiceFactory,
+    SettingsService,
+    block_translations,
+    make_xblock_user,
+)
+from app.runtime.store import FieldStore
+from app.runtime.tree import LoadedTree
+from app.runtime.wrapping import wrap_fragment
+
+log = logging.getLogger("cybermassif.runtime")
+
+RUNTIME_CLASS = "CybermassifRuntime"
+RUNTIME_VERSION = 1
+
+
+class UrlBuilder(Protocol):
+    """The URLs a runtime hands out; the web layer implements it."""
+
+    def handler_url(self, usage_id: str, handler: str, suffix: str, query: str, thirdparty: bool) -> str:
+        """URL of a block handler."""
+
+    def local_resource_url(self, block_type: str, uri: str) -> str:
+        """URL of a file in a block package's ``public/`` folder."""
+
+    def resource_url(self, resource: str) -> str:
+        """URL of a platform static file."""
+
+    def asset_url(self, path: str) -> str:
+        """URL of a course asset (``static/`` in OLX)."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    """Who the runtime works for. ``user_id`` None means an anonymous visitor (read-only)."""
+
+    user_id: int | None
+    username: str = ""
+    email: str = ""
+    full_name: str = ""
+    language: str = "fr"
+    is_staff: bool = False
+
+
+def anonymous_student_id(secret: str, user_id: int | None, course_key: str) -> str:
+    """A stable id per learner and course that reveals neither (as Open edX's anonymous_user_id)."""
+    if user_id is None:
+        return ""
+    return hashlib.sha256(f"{secret}:{course_key}:{user_id}".encode()).hexdigest()[:32]
+
+
+class CompatibilityMixin:
+    """Attributes real third-party blocks read on themselves, as Open edX's XModule mixins provide."""
+
+    @property
+    def location(self) -> Any:
+        """The usage key (Open edX's name for it)."""
+        return self.scope_ids.usage_id  # type: ignore[attr-defined]
+
+    @property
+    def xmodule_runtime(self) -> Any:
+        """The runtime (Open edX's old name for the learner runtime)."""
+        return self.runtime  # type: ignore[attr-defined]
+
+    @property
+    def course_id(self) -> Any:
+        """The course key."""
+        return self.runtime.course_id  # type: ignore[attr-defined]
+
+    @property
+    def system(self) -> Any:
+        """The runtime (an even older name)."""
+        return self.runtime  # type: ignore[attr-defined]
+
+
+@dataclass
+class HostConfig:
+    """What stays the same for every runtime of a process or site."""
+
+    registry: PluginRegistry
+    secret: str
+    disabled_types: frozenset[str] = frozenset()
+    aside_types: tuple[str, ...] = ()
+    settings_buckets: dict[str, Any] = field(default_factory=dict)
+    extra_services: dict[str, ServiceFactory] = field(default_factory=dict)
+
+
+class HostRuntime(Runtime):
+    """The runtime of one request."""
+
+    def __init__(
+        self,
+        *,
+        config: HostConfig,
+        course_key: CourseKey,
+        tree: LoadedTree,
+        store: FieldStore,
+        learner: Learner,
+        urls: UrlBuilder,
+        notices: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            id_reader=KeyIdReader(),
+            id_generator=KeyIdGenerator(course_key),
+            mixins=(CompatibilityMixin,),
+            default_class=None,
+        )
+        self.config = config
+        self.course_id = course_key
+        self.tree = tree
+        self.store = store
+        self.learner = learner
+        self.urls = urls
+        self.notices = notices or {}
+        self.anonymous_student_id = anonymous_student_id(config.secret, learner.user_id, str(course_key))
+        self.user_is_staff = learner.is_staff
+        self.field_data_service: FieldData = KvsFieldData(store)
+        self._blocks: dict[str, XBlock] = {}
+        self._services: dict[str, Any] = {}
+        self._block_services: dict[tuple[str, str], Any] = {}
+        self.rendered: list[XBlock] = []
+        self.pending_progress: list[events.ProgressEvent] = []
+        self.current_handler: str | None = None
+
+    # Identity -------------------------------------------------------------------------------------------
+
+    @property
+    def user_id(self) -> int | None:  # type: ignore[override]
+        """The learner's id (XBlock's deprecated property, answered without a warning)."""
+        return self.learner.user_id
+
+    @user_id.setter
+    def user_id(self, value: Any) -> None:
+        raise AttributeError("the learner of a runtime is fixed")
+
+    # Blocks ---------------------------------------------------------------------------------------------
+
+    def load_block_type(self, block_type: str) -> type[XBlock]:
+        """The installed, enabled class of a block type, else the placeholder (never a scan)."""
+        if block_type in self.config.disabled_types:
+            return UnavailableBlock
+        cls = self.config.registry.load_block_class(block_type)
+        return cls if cls is not None else UnavailableBlock
+
+    def load_aside_type(self, aside_type: str) -> type[XBlockAside]:
+        """The installed class of an allow-listed aside type."""
+        cls = self.config.registry.load_aside_class(aside_type)
+        if cls is None or aside_type not in self.config.aside_types:
+            raise NoSuchUsage(aside_type)
+        return cls
+
+    def unavailable_reason(self, block_type: str) -> str:
+        """Why a block shows as unavailable: disabled by the administrators, or not installed."""
+        return "disabled" if block_type in self.config.disabled_types else "missing"
+
+    def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
+        """The block of this course with this usage id (built once per request)."""
+        key = usage_id if isinstance(usage_id, UsageKey) else self._parse_usage(usage_id)
+        text = str(key)
+        if text in self._blocks:
+            return self._blocks[text]
+        record = self.tree.get(text)
+        if record is None:
+            raise NoSuchUsage(text)
+        keys = ScopeIds(self.learner.user_id, record.block_type, key.definition_key, key)
+        block = self.construct_xblock_from_class(
+            self.load_block_type(record.block_type), keys, for_parent=for_parent
+        )
+        self._blocks[text] = block
+        return block
+
+    def _parse_usage(self, usage_id: Any) -> UsageKey:
+        try:
+            key = UsageKey.from_string(str(usage_id))
+        except InvalidKeyError as error:
+            raise NoSuchUsage(str(usage_id)) from error
+        if key.course_key != self.course_id:
+            raise NoSuchUsage(str(usage_id))
+        return key
+
+    def construct_xblock_from_class(
+        self, cls: type, scope_ids: ScopeIds, field_data: Any = None, *args: Any, **kwargs: Any
+    ) -> XBlock:
+        """Build a block; field data always comes from the ``field-data`` service."""
+        return self.mixologist.mix(cls)(runtime=self, scope_ids=scope_ids, *args, **kwargs)  # noqa: B026
+
+    def preload(self, usage_ids: Iterable[str]) -> None:
+        """Fetch fields of these blocks (content, settings, user state…) up front: two queries in all."""
+        ids = list(usage_ids)
+        self.tree.load_fields(self.store.session, ids)
+        self.store.prefetch(r for r in (self.tree.get(u) for u in ids) if r is not None)
+
+    # URLs -----------------------------------------------------------------------------------------------
+
+    def handler_url(
+        self, block: XBlock, handler_name: str, suffix: str = "", query: str = "", thirdparty: bool = False
+    ) -> str:
+        """URL of a block's handler (third-party handlers on a route without sign-in)."""
+        return self.urls.handler_url(str(block.scope_ids.usage_id), handler_name, suffix, query, thirdparty)
+
+    def resource_url(self, resource: str) -> str:
+        """URL of a platform static file."""
+        return self.urls.resource_url(resource)
+
+    def local_resource_url(self, block: XBlock, uri: str) -> str:
+        """URL of a file of the block's package ``public/`` folder."""
+        return self.urls.local_resource_url(block.scope_ids.block_type, uri)
+
+    # Services ---------------------------------------------------------------------------------------------
+
+    def service(self, block: XBlock, service_name: str) -> Any:
+        """A service the block declared; ``needs`` without one raises, ``wants`` gets None."""
+        declaration = block.service_declaration(service_name)
+        if declaration is None:
+            raise NoSuchServiceError(f"Service {service_name!r} was not requested.")
+        service = self._service(block, service_name)
+        if service is None and declaration == "need":
+            raise NoSuchServiceError(f"Service {service_name!r} is not available.")
+        return service
+
+    def _service(self, block: XBlock, name: str) -> Any:
+        if name == "field-data":
+            return self.field_data_service
+        if name == "i18n":
+            module = type(block).__module__
+            if module.startswith("xblock.internal") or "Mixin" in module:
+                module = next(
+                    (c.__module__ for c in type(block).__mro__[1:] if c.__module__ != module), module
+                )
+            cache_key = ("i18n", module)
+            if cache_key not in self._block_services:
+                self._block_services[cache_key] = I18nService(
+                    self.learner.language, block_translations(module, self.learner.language)
+                )
+            return self._block_services[cache_key]
+        if name in self._services:
+            return self._services[name]
+        made: Any
+        if name == "user":
+            made = HostUserService(
+                make_xblock_user(
+                    user_id=self.learner.user_id,
+                    username=self.learner.username,
+                    email=self.learner.email,
+                    full_name=self.learner.full_name,
+                    is_staff=self.learner.is_staff,
+                    role="staff" if self.learner.is_staff else "student",
+                    anonymous_id=self.anonymous_student_id,
+                    language=self.learner.language,
+                )
+            )
+        elif name == "settings":
+            made = SettingsService(self.config.settings_buckets)
+        elif name == "replace_urls":
+            made = ReplaceUrlsService(self.urls.asset_url)
+        elif name in self.config.extra_services:
+            made = self.config.extra_services[name](self, block)
+        else:
+            return None
+        self._services[name] = made
+        return made
+
+    # Rendering --------------------------------------------------------------------------------------------
+
+    def render(self, block: XBlock, view_name: str, context: dict[str, Any] | None = None) -> Fragment:
+        """Render a view of a block; student views are remembered for complete-on-view.
+
+        A block whose view fails is replaced by a notice (and logged): one broken component must not
+        take the whole page down, nor count as seen.
+        """
+        try:
+            fragment = super().render(block, view_name, context)
+        except Exception:
+            log.exception("%s of %s failed", view_name, block.scope_ids.usage_id)
+            text = self.notices.get("failed", "This component could not be shown.")
+            notice = Fragment(f'<div class="xblock-unavailable" role="note"><p>{escape(text)}</p></div>')
+            return self._wrap(block, view_name, notice, {})
+        if view_name == "student_view":
+            self.rendered.append(block)
+        return fragment
+
+    def wrap_xblock(
+        self, block: XBlock, view: str, frag: Fragment, context: dict[str, Any] | None
+    ) -> Fragment:
+        """Wrap a block's fragment with escaped Open edX wrapper attributes."""
+        return self._wrap(block, view, frag, {"name": getattr(block, "name", None)})
+
+    def wrap_aside(
+        self, block: XBlock, aside: XBlockAside, view: str, frag: Fragment, context: Any
+    ) -> Fragment:
+        """Wrap an aside's fragment, pointing at the block it decorates."""
+        return self._wrap(
+            aside, view, frag, {"block-id": str(block.scope_ids.usage_id), "url-selector": "asideBaseUrl"}
+        )
+
+    def _wrap(self, block: Any, view: str, frag: Fragment, extra: dict[str, Any]) -> Fragment:
+        block_type = block.scope_ids.block_type
+        data: dict[str, Any] = {
+            "runtime-class": RUNTIME_CLASS,
+            "runtime-version": RUNTIME_VERSION,
+            "usage-id": str(block.scope_ids.usage_id),
+            "usage": str(block.scope_ids.usage_id),
+            "block-type": block_type,
+            "course-id": str(self.course_id),
+            "request-token": None,
+            "graded": "true" if getattr(block, "graded", False) else None,
+            "has-score": "true" if getattr(block, "has_score", False) else None,
+            **extra,
+        }
+        if frag.js_init_fn:
+            data["init"] = frag.js_init_fn
+            data["runtime-version"] = frag.js_init_version or RUNTIME_VERSION
+        family = block.entry_point.replace(".", "-")
+        classes = ["xblock", f"xblock-{view}", f"xblock-{view}-{block_type}", family, f"{family}-{view}"]
+        return wrap_fragment(frag, classes, data)
+
+    def applicable_aside_types(self, block: XBlock) -> list[str]:
+        """Only the asides the site allows (none by default); never an entry-point scan."""
+        return [
+            name
+            for name in self.config.aside_types
+            if self.config.registry.load_aside_class(name) is not None
+        ]
+
+    # Events -----------------------------------------------------------------------------------------------
+
+    def publish(self, block: XBlock, event_type: str, event_data: Any) -> None:
+        """Progress events become ProgressEvents (sent at the end of the request); others are tracked."""
+        from_browser = self.current_handler == "publish_event"
+        if event_type in events.PROGRESS_EVENT_TYPES:
+            if from_browser:
+                raise events.EventRefused(f"{event_type} events are not accepted from the browser")
+            if self.learner.user_id is None:
+                return
+            if not isinstance(event_data, dict):
+                raise events.EventRefused("event data must be an object")
+            event = events.interpret(block, event_type, event_data, self.learner.user_id, datetime.now(UTC))
+            if event is not None:
+                self.pending_progress.append(event)
+            return
+        events.track(block, event_type, event_data, self.learner.user_id, from_browser)
+
+    def mark_viewed(self) -> None:
+        """Queue completion for every block shown in a student view that completes on view."""
+        if self.learner.user_id is None:
+            return
+        now = datetime.now(UTC)
+        for block in self.rendered:
+            if events.completes_on_view(block):
+                keys = block.scope_ids
+                self.pending_progress.append(
+                    events.ProgressEvent(
+                        user_id=self.learner.user_id,
+                        course_key=str(self.course_id),
+                        usage_id=str(keys.usage_id),
+                        block_type=keys.block_type,
+                        completion=1.0,
+                        at=now,
+                    )
+                )
+        self.rendered.clear()
+
+    def handle(self, block: XBlock, handler_name: str, request: Any, suffix: str = "") -> Any:
+        """Call a handler; remembers which one runs (events from ``publish_event`` come from the browser)."""
+        self.current_handler = handler_name
+        try:
+            return super().handle(block, handler_name, request, suffix)
+        finally:
+            self.current_handler = None
+
+    def finish(self) -> None:
+        """End of the request's block work: write field changes (one batch), then announce progress."""
+        self.store.flush()
+        if self.pending_progress:
+            batch, self.pending_progress = self.pending_progress, []
+            events.progress_recorded.send(self, events=batch)
+
+
+RuntimeFactory = Callable[..., HostRuntime]

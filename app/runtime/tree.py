@@ -1,0 +1,139 @@
+"""A stored block tree loaded for one request: structure for the whole course, fields for what is shown.
+
+The structure (types, parents, order, names) of every block is read in one query, which gives outlines and
+previous/next navigation; the content and settings of the blocks a page renders in a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.runtime.models import StoredBlock
+
+
+@dataclass
+class BlockRecord:
+    """One block of a loaded tree. ``content``/``settings`` are None until loaded."""
+
+    usage_id: str
+    definition_id: str
+    block_type: str
+    parent_usage_id: str | None
+    position: int
+    display_name: str | None
+    content: dict[str, Any] | None = None
+    settings: dict[str, Any] | None = None
+    olx: str | None = None
+    dirty: bool = False
+    children: list[str] = field(default_factory=list)
+
+
+class LoadedTree:
+    """The blocks of one tree by usage id and definition id, with their children in order."""
+
+    def __init__(self, tree_id: int | None, records: Iterable[BlockRecord], root_usage_id: str | None = None):
+        self.tree_id = tree_id
+        self._by_usage: dict[str, BlockRecord] = {}
+        self._by_definition: dict[str, BlockRecord] = {}
+        for record in sorted(records, key=lambda r: r.position):
+            self._by_usage[record.usage_id] = record
+            self._by_definition[record.definition_id] = record
+        for record in self._by_usage.values():
+            parent = self._by_usage.get(record.parent_usage_id or "")
+            if parent is not None:
+                parent.children.append(record.usage_id)
+        self.root_usage_id = root_usage_id or next(
+            (r.usage_id for r in self._by_usage.values() if r.parent_usage_id is None), None
+        )
+
+    @classmethod
+    def load_structure(cls, session: Session, tree_id: int, root_usage_id: str | None = None) -> LoadedTree:
+        """Read the structure of every block of a stored tree (one query)."""
+        b = StoredBlock
+        rows = session.execute(
+            select(
+                b.usage_id, b.definition_id, b.block_type, b.parent_usage_id, b.position, b.display_name
+            ).where(b.tree_id == tree_id)
+        ).all()
+        return cls(tree_id, (BlockRecord(*row) for row in rows), root_usage_id)
+
+    def load_fields(self, session: Session, usage_ids: Iterable[str]) -> None:
+        """Read content, settings and OLX of these blocks (one query; already loaded ones are skipped)."""
+        wanted = [u for u in usage_ids if u in self._by_usage and self._by_usage[u].content is None]
+        if not wanted or self.tree_id is None:
+            return
+        b = StoredBlock
+        rows = session.execute(
+            select(b.usage_id, b.content, b.settings, b.olx).where(
+                b.tree_id == self.tree_id, b.usage_id.in_(wanted)
+            )
+        ).all()
+        for usage_id, content, settings, olx in rows:
+            record = self._by_usage[usage_id]
+            record.content, record.settings, record.olx = dict(content or {}), dict(settings or {}), olx
+
+    def get(self, usage_id: str) -> BlockRecord | None:
+        """The block with this usage id."""
+        return self._by_usage.get(usage_id)
+
+    def by_definition(self, definition_id: str) -> BlockRecord | None:
+        """The block with this definition id."""
+        return self._by_definition.get(definition_id)
+
+    def add(self, record: BlockRecord) -> None:
+        """Add a block (import and authoring)."""
+        self._by_usage[record.usage_id] = record
+        self._by_definition[record.definition_id] = record
+
+    def children_ids(self, usage_id: str) -> list[str]:
+        """The children of a block, in order."""
+        record = self._by_usage.get(usage_id)
+        return list(record.children) if record else []
+
+    def set_children(self, usage_id: str, children: list[str]) -> None:
+        """Replace a block's children (import and authoring)."""
+        record = self._by_usage[usage_id]
+        record.children = list(children)
+        for position, child_id in enumerate(children):
+            child = self._by_usage.get(child_id)
+            if child is not None:
+                child.parent_usage_id = usage_id
+                child.position = position
+
+    def subtree(self, usage_id: str) -> list[str]:
+        """The block and all its descendants, depth first."""
+        out: list[str] = []
+        stack = [usage_id]
+        while stack:
+            current = stack.pop()
+            if current in self._by_usage:
+                out.append(current)
+                stack.extend(reversed(self._by_usage[current].children))
+        return out
+
+    def walk(self, usage_id: str | None = None) -> Iterator[BlockRecord]:
+        """Every block under ``usage_id`` (default: the root), depth first, in course order."""
+        start = usage_id or self.root_usage_id
+        for current in self.subtree(start) if start else []:
+            yield self._by_usage[current]
+
+    def ancestors(self, usage_id: str) -> list[BlockRecord]:
+        """The parents of a block, nearest first."""
+        out: list[BlockRecord] = []
+        record = self._by_usage.get(usage_id)
+        while record is not None and record.parent_usage_id:
+            record = self._by_usage.get(record.parent_usage_id)
+            if record is not None:
+                out.append(record)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._by_usage)
+
+    def __contains__(self, usage_id: object) -> bool:
+        return usage_id in self._by_usage

@@ -1,0 +1,20 @@
+"""``make bench``: every benchmark, one ``BENCH`` line per figure; exits 1 if a goal is missed."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import common, unit_pages, workbench_peer
+
+
+def main() -> int:
+    """Run the benchmarks named on the command line, or all of them."""
+    chosen = set(sys.argv[1:])
+    for name, module in (("unit_pages", unit_pages), ("workbench_peer", workbench_peer)):
+        if not chosen or name in chosen:
+            module.run()
+    return 0 if all(common.RESULTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

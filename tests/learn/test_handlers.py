@@ -1,0 +1,135 @@
+"""XBlock handler endpoints: access, CSRF from the browser runtime, size limit, errors mapped to 4xx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.runtime.models import FieldValue
+from tests.conftest import sign_in
+from tests.learn.conftest import EN, page_token
+
+ECHO_UNIT = (
+    "course", "course", {}, [("chapter", "ch", {}, [("sequential", "seq", {}, [
+        ("vertical", "unit1", {}, [("testblock", "echo", {}, []), ("html", "h", {"data": "<p>x</p>"}, [])]),
+    ])])],
+)  # fmt: skip
+
+
+@pytest.fixture
+def echo_course(make_course):
+    return make_course(ECHO_UNIT)
+
+
+@pytest.fixture
+def signed_in(client, echo_course, learner, enrol):
+    """The learner enrolled, signed in, with the token their unit page gives the browser runtime."""
+    enrol(learner, echo_course)
+    sign_in(client, learner.email)
+    return page_token(client, echo_course.unit_url("unit1"))
+
+
+def _post(client, course, handler, body, token=None, suffix="", **kwargs):
+    usage = course.usage("testblock", "echo")
+    headers = {**EN, **({"X-CSRFToken": token} if token else {}), **kwargs.pop("headers", {})}
+    path = f"/xblock/{usage}/handler/{handler}" + (f"/{suffix}" if suffix else "")
+    return client.post(path, data=body, content_type="application/json", headers=headers, **kwargs)
+
+
+def test_a_json_handler_answers_and_its_state_is_kept(client, app, echo_course, signed_in, learner):
+    response = _post(client, echo_course, "echo", json.dumps({"a": "é"}), signed_in, suffix="x/y")
+    assert response.status_code == 200
+    assert response.json == {"data": {"a": "é"}, "suffix": "x/y", "count": 1}
+    assert _post(client, echo_course, "echo", "{}", signed_in).json["count"] == 2
+    with app.app_context():
+        row = db.session.scalar(select(FieldValue).where(FieldValue.field_name == "count"))
+        assert (row.user_id, row.value, row.scope) == (learner.id, 2, "user_state")
+
+
+def test_the_handler_url_the_runtime_gives_matches_the_route(app, client, echo_course, signed_in):
+    page = client.get(echo_course.unit_url("unit1"), headers=EN).get_data(as_text=True)
+    assert '<meta name="xblock-handler-url" content="/xblock/__usage_id__/handler/__handler__">' in page
+
+
+def test_a_post_without_the_csrf_token_is_refused(client, echo_course, signed_in):
+    response = _post(client, echo_course, "echo", "{}")
+    assert response.status_code == 400
+    assert _post(client, echo_course, "echo", "{}", "not-a-token").status_code == 400
+
+
+def test_an_unknown_handler_is_not_found(client, echo_course, signed_in):
+    assert _post(client, echo_course, "nope", "{}", signed_in).status_code == 404
+    assert _post(client, echo_course, "student_view", "{}", signed_in).status_code == 404
+
+
+def test_bad_json_is_a_bad_request(client, echo_course, signed_in):
+    assert _post(client, echo_course, "echo", "{not json", signed_in).status_code == 400
+
+
+def test_a_json_handler_error_keeps_its_status(client, echo_course, signed_in):
+    response = _post(client, echo_course, "echo", json.dumps({"fail": True}), signed_in)
+    assert response.status_code == 409
+
+
+def test_a_write_without_a_learner_is_a_bad_request(app, echo_course):
+    usage = echo_course.usage("testblock", "echo")
+    response = app.test_client().post(f"/xblock/{usage}/handler_noauth/anonymous_write", data="")
+    assert response.status_code == 400
+
+
+def test_browser_events_may_not_award_progress(client, echo_course, signed_in):
+    body = json.dumps({"event_type": "grade", "value": 1, "max_value": 1})
+    assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 400
+    body = json.dumps({"event_type": "xblock.echo.clicked"})
+    assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 200
+
+
+def test_an_oversized_body_is_refused(client, echo_course, signed_in):
+    body = json.dumps({"blob": "x" * (1024 * 1024 + 10)})
+    assert _post(client, echo_course, "echo", body, signed_in).status_code == 413
+
+
+def test_a_course_the_learner_is_not_enrolled_in_is_forbidden(client, make_course, echo_course, signed_in):
+    other = make_course(ECHO_UNIT, course_key="course-v1:Cybermassif+OTHER+2026")
+    assert _post(client, other, "echo", "{}", signed_in).status_code == 403
+
+
+def test_anonymous_callers_and_unknown_blocks_are_refused(app, client, echo_course, signed_in):
+    stranger = app.test_client()
+    assert _post(stranger, echo_course, "echo", "{}", headers={}).status_code in (400, 401)
+    missing = "block-v1:Cybermassif+TEST+2026+type@testblock+block@missing"
+    response = client.post(
+        f"/xblock/{missing}/handler/echo", data="{}", content_type="application/json",
+        headers={"X-CSRFToken": signed_in},
+    )  # fmt: skip
+    assert response.status_code == 404
+    response = client.post(
+        "/xblock/not-a-key/handler/echo", data="{}", content_type="application/json",
+        headers={"X-CSRFToken": signed_in},
+    )  # fmt: skip
+    assert response.status_code == 404
+
+
+def test_third_party_handlers_run_without_a_session_when_the_block_lists_them(app, echo_course):
+    stranger = app.test_client()
+    usage = echo_course.usage("testblock", "echo")
+    response = stranger.post(f"/xblock/{usage}/handler_noauth/callback/result", data="ok")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "called result"
+    assert stranger.post(f"/xblock/{usage}/handler_noauth/secret", data="").status_code == 404
+    assert stranger.post(f"/xblock/{usage}/handler_noauth/echo", data="{}").status_code == 404
+    html = echo_course.usage("html", "h")
+    assert stranger.post(f"/xblock/{html}/handler_noauth/callback", data="").status_code == 404
+
+
+def test_asides_answer_only_when_the_site_allows_them(client, echo_course, signed_in):
+    aside = f"aside-usage-v2:{echo_course.usage('testblock', 'echo')}::acid_aside"
+    response = client.post(
+        f"/xblock/{aside}/handler/check_storage", data="{}", content_type="application/json",
+        headers={"X-CSRFToken": signed_in},
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert client.get("/xblock/resource/acid_aside/public/test_data.json").status_code == 404

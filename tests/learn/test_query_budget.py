@@ -1,0 +1,118 @@
+"""Exact counters of the unit page: SQL statements whatever the unit's size, and no entry-point scans."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+
+import pytest
+
+from app.runtime import bridge
+from app.runtime.registry import get_registry
+from tests.conftest import sign_in
+from tests.learn.conftest import EN, page_token
+from tests.runtime.conftest import unit
+
+BUDGET = 8
+
+
+@pytest.fixture
+def fresh_disabled_types(app, monkeypatch):
+    """The disabled block types read once, before counting (they are cached per process)."""
+    monkeypatch.setattr(bridge, "DISABLED_TYPES_TTL", 3600.0)
+
+    def refresh():
+        with app.app_context():
+            bridge.setup_for(app).refresh_disabled()
+
+    return refresh
+
+
+def test_the_unit_page_costs_the_same_few_statements_whatever_its_size(
+    client, make_course, learner, enrol, count_statements, fresh_disabled_types
+):
+    counts = {}
+    sign_in(client, learner.email)
+    for size in (1, 50):
+        course = make_course(unit(size), course_key=f"course-v1:Cybermassif+SIZE{size}+2026")
+        enrol(learner, course)
+        fresh_disabled_types()
+        url = course.unit_url("unit1")
+        response, statements = count_statements(lambda url=url: client.get(url, headers=EN))
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count("<p>Bonjour</p>") == size
+        counts[size] = len(statements)
+        print(size, *statements, sep="\n")
+    assert counts[1] == counts[50] <= BUDGET, counts
+
+
+def test_a_second_view_costs_no_more(
+    client, make_course, learner, enrol, count_statements, fresh_disabled_types
+):
+    course = make_course(unit(10))
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    fresh_disabled_types()
+    _, first = count_statements(lambda: client.get(course.unit_url("unit1"), headers=EN))
+    _, second = count_statements(lambda: client.get(course.unit_url("unit1"), headers=EN))
+    assert len(second) <= len(first) <= BUDGET
+
+
+def test_rendering_and_handling_never_scan_entry_points(client, make_course, learner, enrol, monkeypatch):
+    get_registry()  # built (and scanned) once per process, before any request
+    course = make_course(
+        (
+            "course",
+            "course",
+            {},
+            [
+                (
+                    "chapter",
+                    "ch",
+                    {},
+                    [
+                        (
+                            "sequential",
+                            "seq",
+                            {},
+                            [
+                                (
+                                    "vertical",
+                                    "unit1",
+                                    {},
+                                    [
+                                        ("html", "h", {"data": "<p>x</p>"}, []),
+                                        ("testblock", "echo", {}, []),
+                                        ("foo", "unknown", {}, []),
+                                    ],
+                                )
+                            ],
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    client.get(course.unit_url("unit1"), headers=EN)  # first imports of block classes happen here
+    token = page_token(client, course.unit_url("unit1"))
+
+    calls = []
+    original = importlib.metadata.entry_points
+
+    def counting(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", counting)
+    assert client.get(course.unit_url("unit1"), headers=EN).status_code == 200
+    response = client.post(
+        f"/xblock/{course.usage('testblock', 'echo')}/handler/echo",
+        data=json.dumps({"a": 1}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token, **EN},
+    )
+    assert response.status_code == 200
+    assert client.get(course.home_url, headers=EN).status_code == 200
+    assert calls == []
