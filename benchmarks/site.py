@@ -47,11 +47,11 @@ def write_course(folder: Path, number: str, units: dict[str, str]) -> str:
     return f"course-v1:Bench+{number}+2026"
 
 
-def html_blocks(count: int) -> str:
+def html_blocks(count: int, prefix: str) -> str:
     """``count`` of our simplest block: a paragraph of HTML."""
     text = "Les outils numériques aident les PME à vendre, produire et gérer. " * 3
     return "".join(
-        f'<html url_name="h{i}" display_name="Texte {i}"><p>{text}</p></html>' for i in range(count)
+        f'<html url_name="{prefix}-h{i}" display_name="Texte {i}"><p>{text}</p></html>' for i in range(count)
     )
 
 

@@ -17,7 +17,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory(prefix="cm-bench-") as tmp:
         work = Path(tmp)
         key = site.write_course(
-            work / "pages", "PAGES", {"u10": site.html_blocks(10), "u50": site.html_blocks(50)}
+            work / "pages", "PAGES", {"u10": site.html_blocks(10, "u10"), "u50": site.html_blocks(50, "u50")}
         )
         built = site.build(work, [work / "pages"])
         with gunicorn("wsgi:app", built.env) as host:

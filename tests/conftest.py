@@ -22,6 +22,7 @@ from app.accounts.identifiers import luhn_valid
 from app.accounts.models import Company, Cybersite, Role, RoleGrant, User
 from app.accounts.services.credentials import hash_password
 from app.core.extensions import db, limiter
+from app.runtime.tree import forget_shared_trees
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run
@@ -91,6 +92,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         limiter.reset()
+        forget_shared_trees()
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
-from app.accounts.models import User
+from app.accounts.models import RoleGrant, User
 from app.core.extensions import db, login_manager
 
 
@@ -16,7 +16,15 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not token:
         return None
     # One query for the user and their roles (with their scopes): every page asks the policy.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+    # Their scopes' companies and Cybersites load only if a rule looks at them.
+    user = db.session.get(
+        User,
+        int(user_id),
+        options=[
+            joinedload(User.roles).lazyload(RoleGrant.company),
+            lazyload(User.roles, RoleGrant.cybersite),
+        ],
+    )
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -44,6 +44,17 @@ def write_intent(value: bool = True) -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def start_writing(session: Any) -> None:
+    """End the request's reading transaction and make the next one a writer (``BEGIN IMMEDIATE``).
+
+    For pages reached by GET that write only sometimes (recording a first view): they read as readers,
+    so that pages shown in parallel never wait for each other, and take the write lock only when there
+    is something to write. Ending a transaction that read only commits nothing.
+    """
+    session.commit()
+    _write_intent.set(True)
+
+
 def writes(view: F) -> F:
     """Mark a view reached by GET that nonetheless writes (for example, recording that a page was seen)."""
     view.writes_on_safe_method = True  # type: ignore[attr-defined]

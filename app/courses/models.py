@@ -33,9 +33,10 @@ class Course(db.Model):
     open_enrolment: Mapped[bool] = mapped_column(default=False)
     published_tree_id: Mapped[int | None] = mapped_column(ForeignKey("block_tree.id", ondelete="SET NULL"))
     # policy.json's course entry, grading_policy.json and the about/ pages, kept for export and grading.
-    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    grading_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    about: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Read only by the pages that need them (about, grading, export), not with every course.
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
+    grading_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
+    about: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, deferred=True)
     # SHA-256 of the OLX source last imported (see app.runtime.olx_course.source_digest): loading the same
     # folder again changes nothing.
     source_sha256: Mapped[str | None] = mapped_column(String(64))

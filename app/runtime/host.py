@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -372,13 +372,14 @@ class HostRuntime(Runtime):
             return
         events.track(block, event_type, event_data, self.learner.user_id, from_browser)
 
-    def mark_viewed(self) -> None:
-        """Queue completion for every block shown in a student view that completes on view."""
+    def mark_viewed(self, already_complete: Collection[str] = ()) -> None:
+        """Queue completion for every block shown in a student view that completes on view (and is not
+        complete yet: a second view writes nothing)."""
         if self.learner.user_id is None:
             return
         now = datetime.now(UTC)
         for block in self.rendered:
-            if events.completes_on_view(block):
+            if events.completes_on_view(block) and str(block.scope_ids.usage_id) not in already_complete:
                 keys = block.scope_ids
                 self.pending_progress.append(
                     events.ProgressEvent(
@@ -399,6 +400,11 @@ class HostRuntime(Runtime):
             return super().handle(block, handler_name, request, suffix)
         finally:
             self.current_handler = None
+
+    @property
+    def has_writes(self) -> bool:
+        """Whether the request's block work left anything to write."""
+        return bool(self.store.pending_writes or self.pending_progress)
 
     def finish(self) -> None:
         """End of the request's block work: write field changes (one batch), then announce progress."""

@@ -24,6 +24,9 @@ class BlockTree(db.Model):
     """One imported version of a course's content: the root block and all its descendants."""
 
     __tablename__ = "block_tree"
+    # Ids are never reused (SQLite would otherwise reuse the highest one after a delete): processes
+    # keep loaded trees by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_key: Mapped[str] = mapped_column(String(255), index=True)

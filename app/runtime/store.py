@@ -11,6 +11,7 @@ stays the same for everyone else.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -123,7 +124,10 @@ class FieldStore(KeyValueStore):
             if record.content is None:
                 self.tree.load_fields(self.session, [record.usage_id])
             fields = record.content if scope == Scope.content else record.settings
-            return True, fields.get(key.field_name, _MISSING)
+            value = fields.get(key.field_name, _MISSING)
+            # The tree may be shared by other requests: a block changing a dict or list in place
+            # must change its own copy.
+            return True, copy.deepcopy(value) if isinstance(value, dict | list) else value
         return False, None
 
     # KeyValueStore ----------------------------------------------------------------------------------------

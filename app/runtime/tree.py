@@ -2,10 +2,17 @@
 
 The structure (types, parents, order, names) of every block is read in one query, which gives outlines and
 previous/next navigation; the content and settings of the blocks a page renders in a second one.
+
+A stored tree never changes once imported (a new import makes a new tree), so learners' pages share
+one loaded copy per tree and process (:func:`shared_tree`): after the first page of a course, its
+structure and the fields of the blocks already shown cost no query at all. Learner runtimes never write
+into it (their content and settings writes go to private rows); authoring loads a tree of its own.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,3 +144,29 @@ class LoadedTree:
 
     def __contains__(self, usage_id: object) -> bool:
         return usage_id in self._by_usage
+
+
+SHARED_TREES = 32
+_shared: OrderedDict[int, LoadedTree] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_tree(session: Session, tree_id: int, root_usage_id: str | None = None) -> LoadedTree:
+    """The process's read-only copy of a stored tree, loaded on first use (the least used are dropped)."""
+    with _shared_lock:
+        tree = _shared.get(tree_id)
+        if tree is not None:
+            _shared.move_to_end(tree_id)
+            return tree
+    tree = LoadedTree.load_structure(session, tree_id, root_usage_id)
+    with _shared_lock:
+        _shared[tree_id] = tree
+        while len(_shared) > SHARED_TREES:
+            _shared.popitem(last=False)
+    return tree
+
+
+def forget_shared_trees() -> None:
+    """Drop every shared tree (tests that store trees under reused ids)."""
+    with _shared_lock:
+        _shared.clear()

@@ -23,7 +23,8 @@ def upgrade():
     sa.Column('course_key', sa.String(length=255), nullable=False),
     sa.Column('root_usage_id', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_block_tree'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_block_tree')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('block_tree', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_block_tree_course_key'), ['course_key'], unique=False)

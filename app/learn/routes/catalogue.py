@@ -14,7 +14,7 @@ from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
 from app.progress import queries as progress_queries
 from app.runtime.bridge import setup_for
-from app.runtime.tree import LoadedTree
+from app.runtime.tree import shared_tree
 
 
 @blueprint.route("/formations")
@@ -55,7 +55,7 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
     access = course_access(course_key)
     if not access.allowed:
         return not_enrolled(access)
-    tree = LoadedTree.load_structure(db.session, access.tree_id)
+    tree = shared_tree(db.session, access.tree_id)
     order = outline.unit_ids(tree)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
     kinds = outline.completable_types(setup_for(), (r.block_type for r in tree.walk()))

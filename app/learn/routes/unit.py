@@ -2,7 +2,8 @@
 
 It reads, whatever the number of components: the user with their roles, the course with the enrolment,
 the course structure, the unit's fields, their stored values and the learner's completions (six
-queries); then writes view completion and the learner's position (two statements) and commits once.
+queries), as a reader. Only when there is something to record (a first view, a new position, a block
+that stored state while rendering) does it open a writing transaction for it, and commit once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import abort, make_response, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.core.database import writes
+from app.core.database import start_writing
 from app.core.extensions import db
 from app.courses import services
 from app.learn import outline
@@ -27,13 +28,12 @@ from app.learn.routes.base import (
 )
 from app.progress import queries as progress_queries
 from app.runtime import bridge, resources
-from app.runtime.tree import LoadedTree
+from app.runtime.tree import shared_tree
 
 HANDLER_PLACEHOLDERS = ("__usage_id__", "__handler__")
 
 
 @blueprint.route("/formations/<course_key>/unite/<usage_id>")
-@writes
 def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     """Show a unit and record that the learner saw it."""
     if not current_user.is_authenticated:
@@ -41,7 +41,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     access = course_access(course_key)
     if not access.allowed:
         return not_enrolled(access)
-    tree = LoadedTree.load_structure(db.session, access.tree_id)
+    tree = shared_tree(db.session, access.tree_id)
     record = tree.get(usage_id)
     if record is None or record.block_type != outline.UNIT:
         abort(404)
@@ -57,11 +57,11 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
         fragment = runtime.render(
             runtime.get_block(usage_id), "student_view", {"unavailable_notices": notices}
         )
-    runtime.mark_viewed()
+    runtime.mark_viewed(already_complete=completed)
     completed |= {e.usage_id for e in runtime.pending_progress if e.completion == 1.0}
-    runtime.finish()
-    if access.enrolment is not None:
-        services.remember_position(access.enrolment, usage_id)
+    enrolment = access.enrolment
+    move_position = enrolment is not None and enrolment.last_usage_id != usage_id
+    enrolment_id = enrolment.id if enrolment is not None else None
 
     nonce = secrets.token_urlsafe(16)
     kinds = outline.completable_types(bridge.setup_for(), {r.block_type for r in tree.walk()})
@@ -85,8 +85,13 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
             "learn.xblock_handler", usage_id=HANDLER_PLACEHOLDERS[0], handler=HANDLER_PLACEHOLDERS[1]
         ),
     )
-    # Render before committing: the commit expires what the page reads (the user, the course).
-    db.session.commit()
+    # The page is rendered before writing: ending the reading transaction expires what it read.
+    if runtime.has_writes or move_position:
+        start_writing(db.session)
+        runtime.finish()
+        if move_position and enrolment_id is not None:
+            services.remember_position(enrolment_id, usage_id)
+        db.session.commit()
     response = make_response(html)
     # Blocks' inline code runs with this request's nonce (see app.runtime.resources).
     response.headers["Content-Security-Policy"] = resources.content_security_policy(nonce)

@@ -36,7 +36,7 @@ from app.runtime import bridge, events
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
 from app.runtime.store import ReadOnlyFieldError
-from app.runtime.tree import LoadedTree
+from app.runtime.tree import shared_tree
 
 HANDLER_MAX_BYTES = 1024 * 1024
 HANDLER_METHODS = ["GET", "POST", "PUT", "DELETE"]
@@ -86,7 +86,7 @@ def _runtime(
 ) -> tuple[HostRuntime, XBlock]:
     """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on."""
     usage_id = str(key)
-    tree = LoadedTree.load_structure(db.session, tree_id)
+    tree = shared_tree(db.session, tree_id)
     if usage_id not in tree:
         abort(404)
     notices = unavailable_notices()
