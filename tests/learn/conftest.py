@@ -43,6 +43,8 @@ class EchoBlock(XBlock):
     name = String(scope=Scope.settings, default="echo")
     note = String(scope=Scope.settings, default="")
     count = Integer(scope=Scope.user_state, default=0)
+    last = String(scope=Scope.user_state, default="")
+    favourite = String(scope=Scope.preferences, default="")
     noauth_handlers = ("callback", "anonymous_write")
 
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
@@ -59,6 +61,9 @@ class EchoBlock(XBlock):
         if data.get("fail"):
             raise JsonHandlerError(409, "conflict")
         self.count += 1
+        if "last" in data:
+            self.last = str(data["last"])
+            self.favourite = str(data["last"])
         return {"data": data, "suffix": suffix, "count": self.count}
 
     @XBlock.handler

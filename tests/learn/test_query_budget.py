@@ -116,3 +116,30 @@ def test_rendering_and_handling_never_scan_entry_points(client, make_course, lea
     assert response.status_code == 200
     assert client.get(course.home_url, headers=EN).status_code == 200
     assert calls == []
+
+
+def test_a_handler_writes_its_block_changes_in_one_statement(
+    client, make_course, learner, enrol, count_statements, fresh_disabled_types
+):
+    course = make_course(
+        ("course", "c", {}, [("chapter", "ch", {}, [("sequential", "s", {}, [
+            ("vertical", "unit1", {}, [("testblock", "echo", {}, [])])
+        ])])])
+    )  # fmt: skip
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    token = page_token(client, course.unit_url("unit1"))
+    fresh_disabled_types()
+    response, statements = count_statements(
+        lambda: client.post(
+            f"/xblock/{course.usage('testblock', 'echo')}/handler/echo",
+            data=json.dumps({"last": "vidéo"}),
+            content_type="application/json",
+            headers={"X-CSRFToken": token, **EN},
+        )
+    )
+    assert response.status_code == 200
+    assert response.get_json()["count"] == 1
+    # Three fields in two scopes (count and last: user_state; favourite: preferences): one upsert batch.
+    writes = [s for s in statements if "xblock_field" in s and not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1, writes
