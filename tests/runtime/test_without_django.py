@@ -57,6 +57,7 @@ def test_the_platform_runs_without_django(tmp_path):
         text=True,
         cwd=ROOT,
         timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "rendered" in result.stdout
