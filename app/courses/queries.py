@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from app.core.extensions import db
 from app.courses.models import Course, CourseAsset, Enrolment
@@ -24,9 +24,19 @@ def published_courses(user_id: int | None) -> list[tuple[Course, Enrolment | Non
     return [(course, enrolment) for course, enrolment in rows]
 
 
+# Every course page runs it: built once (building the statement costs as much as running it).
+_COURSE_WITH_ENROLMENT = (
+    select(Course, Enrolment)
+    .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
+    .where(Course.course_key == bindparam("course_key"))
+)
+
+
 def course_with_enrolment(course_key: str, user_id: int | None) -> tuple[Course, Enrolment | None] | None:
     """A course by key with the person's enrolment, or None if there is no such course (one query)."""
-    row = db.session.execute(_with_enrolment(user_id).where(Course.course_key == course_key)).first()
+    row = db.session.execute(
+        _COURSE_WITH_ENROLMENT, {"user_id": user_id or 0, "course_key": course_key}
+    ).first()
     return None if row is None else (row[0], row[1])
 
 

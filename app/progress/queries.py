@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.core.extensions import db
 from app.progress.models import BlockCompletion
 from app.runtime.tree import LoadedTree
 
+# Every unit page runs it: built once (building the statement costs as much as running it).
+_COMPLETED = select(BlockCompletion.usage_id).where(
+    BlockCompletion.user_id == bindparam("user_id"),
+    BlockCompletion.course_key == bindparam("course_key"),
+    BlockCompletion.completion >= 1.0,
+)
+
 
 def completed_usage_ids(user_id: int, course_key: str) -> set[str]:
     """The blocks of a course the learner completed (completion 1.0), in one query."""
-    return set(
-        db.session.scalars(
-            select(BlockCompletion.usage_id).where(
-                BlockCompletion.user_id == user_id,
-                BlockCompletion.course_key == course_key,
-                BlockCompletion.completion >= 1.0,
-            )
-        )
-    )
+    return set(db.session.scalars(_COMPLETED, {"user_id": user_id, "course_key": course_key}))
 
 
 def completed_units(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -117,7 +118,7 @@ def make_runtime(
     course_key: str,
     tree: LoadedTree,
     learner: Learner,
-    notices: dict[str, str] | None = None,
+    notices: Mapping[str, str] | None = None,
     authoring: bool = False,
 ) -> HostRuntime:
     """A runtime for this request, one course and one learner."""

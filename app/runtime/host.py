@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -20,8 +20,8 @@ from web_fragments.fragment import Fragment
 from xblock.core import XBlock, XBlockAside
 from xblock.exceptions import NoSuchServiceError, NoSuchUsage
 from xblock.field_data import FieldData
-from xblock.fields import ScopeIds
-from xblock.runtime import KvsFieldData, Runtime
+from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
+from xblock.runtime import KeyValueStore, KvsFieldData, Runtime
 
 from app.runtime import events
 from app.runtime.keys import CourseKey, InvalidKeyError, KeyIdGenerator, KeyIdReader, UsageKey
@@ -117,6 +117,76 @@ class HostConfig:
     extra_services: dict[str, ServiceFactory] = field(default_factory=dict)
 
 
+class HostFieldData(KvsFieldData):
+    """XBlock's field data over our store, reading each value once.
+
+    A field read asks ``has`` and then ``get`` for the same name; ``has`` already fetched the value, so
+    it is kept for the ``get`` that follows at once. Any write or delete through the field data forgets
+    it, so a value read after a change is always read again.
+    """
+
+    def __init__(self, kvs: KeyValueStore) -> None:
+        super().__init__(kvs)
+        self._read: tuple[XBlock, str, Any] | None = None
+        self._placing: dict[tuple[type, str], tuple[Any, str, bool]] = {}
+
+    def _key(self, block: XBlock, name: str) -> KeyValueStore.Key:
+        """As XBlock's, with where each field of a block class is kept worked out once per request
+        (XBlock compares scopes through Python-level ``__eq__`` for every read)."""
+        placing = self._placing.get((type(block), name))
+        if placing is None:
+            scope = self._getfield(block, name).scope  # KeyError when ``name`` is no field
+            if scope in (Scope.children, Scope.parent):
+                placing = (scope, "usage", False)
+            else:
+                where = {
+                    BlockScope.ALL: "",
+                    BlockScope.USAGE: "usage",
+                    BlockScope.DEFINITION: "definition",
+                    BlockScope.TYPE: "type",
+                }[scope.block]
+                placing = (scope, where, scope.user == UserScope.ONE)
+            self._placing[type(block), name] = placing
+        scope, where, per_user = placing
+        ids = block.scope_ids
+        if where == "usage":
+            block_id = ids.usage_id
+        elif where == "definition":
+            block_id = ids.def_id
+        elif where == "type":
+            block_id = ids.block_type
+        else:
+            block_id = None
+        return KeyValueStore.Key(scope, ids.user_id if per_user else None, block_id, name, block.entry_point)
+
+    def has(self, block: XBlock, name: str) -> bool:
+        self._read = None
+        try:
+            value = self._kvs.get(self._key(block, name))
+        except KeyError:
+            return False
+        self._read = (block, name, value)
+        return True
+
+    def get(self, block: XBlock, name: str) -> Any:
+        read, self._read = self._read, None
+        if read is not None and read[0] is block and read[1] == name:
+            return read[2]
+        return super().get(block, name)
+
+    def set(self, block: XBlock, name: str, value: Any) -> None:
+        self._read = None
+        super().set(block, name, value)
+
+    def set_many(self, block: XBlock, update_dict: dict[str, Any]) -> None:
+        self._read = None
+        super().set_many(block, update_dict)
+
+    def delete(self, block: XBlock, name: str) -> None:
+        self._read = None
+        super().delete(block, name)
+
+
 class HostRuntime(Runtime):
     """The runtime of one request."""
 
@@ -129,7 +199,7 @@ class HostRuntime(Runtime):
         store: FieldStore,
         learner: Learner,
         urls: UrlBuilder,
-        notices: dict[str, str] | None = None,
+        notices: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             id_reader=KeyIdReader(),
@@ -146,7 +216,7 @@ class HostRuntime(Runtime):
         self.notices = notices or {}
         self.anonymous_student_id = anonymous_student_id(config.secret, learner.user_id, str(course_key))
         self.user_is_staff = learner.is_staff
-        self.field_data_service: FieldData = KvsFieldData(store)
+        self.field_data_service: FieldData = HostFieldData(store)
         self._blocks: dict[str, XBlock] = {}
         self._services: dict[str, Any] = {}
         self._block_services: dict[tuple[str, str], Any] = {}
@@ -187,11 +257,24 @@ class HostRuntime(Runtime):
 
     def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
         """The block of this course with this usage id (built once per request)."""
-        key = usage_id if isinstance(usage_id, UsageKey) else self._parse_usage(usage_id)
-        text = str(key)
-        if text in self._blocks:
-            return self._blocks[text]
+        if isinstance(usage_id, UsageKey):
+            key: UsageKey | None = usage_id
+            text = str(usage_id)
+        else:
+            key, text = None, str(usage_id)
+        block = self._blocks.get(text)
+        if block is not None:
+            return block
         record = self.tree.get(text)
+        if key is None:
+            # A key string of the tree is parsed once per (shared) tree, not once per page.
+            key = record.usage_key if record is not None else None
+            if key is None:
+                key = self._parse_usage(text)
+                if record is not None:
+                    record.usage_key = key
+            elif key.course_key != self.course_id:
+                raise NoSuchUsage(text)
         if record is None:
             raise NoSuchUsage(text)
         keys = ScopeIds(self.learner.user_id, record.block_type, key.definition_key, key)

@@ -25,6 +25,7 @@ Differences from Open edX, on purpose:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import unicodedata
@@ -102,6 +103,13 @@ class CourseKey:
             _check_component(name, getattr(self, name))
 
     def __str__(self) -> str:
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
+        # Keys are immutable: the string form is built once (cached_property writes the instance's
+        # ``__dict__`` directly, which a frozen dataclass allows; it is no field, so equality, ordering
+        # and hashing are unchanged).
         return f"{self.PREFIX}{self.org}+{self.course}+{self.run}"
 
     @classmethod
@@ -152,6 +160,11 @@ class _BlockKey:
         _check_component("block id", self.block_id)
 
     def __str__(self) -> str:
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
+        # Built once per key (see CourseKey._text): pages turn the same keys into strings many times.
         course = str(self.course_key).removeprefix(CourseKey.PREFIX)
         return f"{self.PREFIX}{course}+type@{self.block_type}+block@{self.block_id}"
 
@@ -213,7 +226,7 @@ class UsageKey(_BlockKey):
     PREFIX: ClassVar[str] = "block-v1:"
     KIND: ClassVar[str] = "usage key"
 
-    @property
+    @functools.cached_property
     def definition_key(self) -> DefinitionKey:
         """The definition this usage is derived from (one definition per usage in this host)."""
         return DefinitionKey(self.course_key, self.block_type, self.block_id)

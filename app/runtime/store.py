@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -56,10 +56,42 @@ def scope_name(scope: Any) -> str:
     return _NAMED.get(pair) or f"{_USER[scope.user]}.{_BLOCK[scope.block]}"
 
 
+_TREE_SCOPES = (
+    (Scope.content, "content"),
+    (Scope.settings, "settings"),
+    (Scope.children, "children"),
+    (Scope.parent, "parent"),
+)
+
+
+def tree_scope(scope: Any) -> str | None:
+    """``content``, ``settings``, ``children`` or ``parent`` for the scopes the block tree keeps, else None.
+
+    Fields declare these scopes with XBlock's own objects, so identity answers almost always; XBlock's
+    scope equality (Python-level ``__eq__`` on each part) is the fallback.
+    """
+    for known, kind in _TREE_SCOPES:
+        if scope is known:
+            return kind
+    for known, kind in _TREE_SCOPES:
+        if scope == known:
+            return kind
+    return None
+
+
 def _row_key(key: KeyValueStore.Key) -> tuple[str, int, str, str]:
     user_id = int(key.user_id) if key.scope.user == UserScope.ONE and key.user_id is not None else 0
     scope_key = "" if key.block_scope_id is None else str(key.block_scope_id)
     return (scope_name(key.scope), user_id, scope_key, key.field_name)
+
+
+# Every page runs it: built once (building the statement costs as much as running it).
+_STORED_VALUES = select(
+    FieldValue.scope, FieldValue.user_id, FieldValue.scope_key, FieldValue.field_name, FieldValue.value
+).where(
+    FieldValue.user_id.in_(bindparam("users", expanding=True)),
+    FieldValue.scope_key.in_(bindparam("scope_keys", expanding=True)),
+)
 
 
 class FieldStore(KeyValueStore):
@@ -91,52 +123,45 @@ class FieldStore(KeyValueStore):
             return
         users = [0] if self.user_id is None else [0, self.user_id]
         self.queries += 1
-        rows = self.session.execute(
-            select(
-                FieldValue.scope,
-                FieldValue.user_id,
-                FieldValue.scope_key,
-                FieldValue.field_name,
-                FieldValue.value,
-            ).where(FieldValue.user_id.in_(users), FieldValue.scope_key.in_(wanted))
-        ).all()
+        rows = self.session.execute(_STORED_VALUES, {"users": users, "scope_keys": wanted}).all()
         for scope, user_id, scope_key, field_name, value in rows:
             self._values.setdefault((scope, user_id, scope_key, field_name), value)
         self._fetched_keys.update(wanted)
 
     # Tree-backed scopes -----------------------------------------------------------------------------------
 
-    def _tree_value(self, key: KeyValueStore.Key) -> tuple[bool, Any]:
-        scope = key.scope
-        if scope == Scope.children:
+    def _tree_value(self, key: KeyValueStore.Key, kind: str | None) -> tuple[bool, Any]:
+        if kind is None:
+            return False, None
+        if kind == "children":
             return True, list(self.tree.children_ids(str(key.block_scope_id)))
-        if scope == Scope.parent:
+        if kind == "parent":
             record = self.tree.get(str(key.block_scope_id))
             return True, record.parent_usage_id if record else None
-        if scope in (Scope.content, Scope.settings):
-            record = (
-                self.tree.by_definition(str(key.block_scope_id))
-                if scope == Scope.content
-                else self.tree.get(str(key.block_scope_id))
-            )
-            if record is None:
-                return True, _MISSING
-            if record.content is None:
-                self.tree.load_fields(self.session, [record.usage_id])
-            fields = record.content if scope == Scope.content else record.settings
-            value = fields.get(key.field_name, _MISSING)
-            # The tree may be shared by other requests: a block changing a dict or list in place
-            # must change its own copy.
-            return True, copy.deepcopy(value) if isinstance(value, dict | list) else value
-        return False, None
+        record = (
+            self.tree.by_definition(str(key.block_scope_id))
+            if kind == "content"
+            else self.tree.get(str(key.block_scope_id))
+        )
+        if record is None:
+            return True, _MISSING
+        if record.content is None:
+            self.tree.load_fields(self.session, [record.usage_id])
+        fields = record.content if kind == "content" else record.settings
+        value = fields.get(key.field_name, _MISSING)
+        # The tree may be shared by other requests: a block changing a dict or list in place
+        # must change its own copy.
+        return True, copy.deepcopy(value) if isinstance(value, dict | list) else value
 
     # KeyValueStore ----------------------------------------------------------------------------------------
 
-    def _overlay(self, key: KeyValueStore.Key) -> tuple[str, int, str, str] | None:
+    def _overlay(self, key: KeyValueStore.Key, kind: str | None = None) -> tuple[str, int, str, str] | None:
         """The learner's private row for a content/settings field, outside authoring."""
-        if self.authoring or key.scope not in (Scope.content, Scope.settings) or self.user_id is None:
+        if kind is None:
+            kind = tree_scope(key.scope)
+        if self.authoring or kind not in ("content", "settings") or self.user_id is None:
             return None
-        return (scope_name(key.scope), int(self.user_id), str(key.block_scope_id), key.field_name)
+        return (kind, int(self.user_id), str(key.block_scope_id), key.field_name)
 
     def _stored(self, row: tuple[str, int, str, str]) -> Any:
         if row in self._deleted:
@@ -148,12 +173,13 @@ class FieldStore(KeyValueStore):
         return self._values.get(row, _MISSING)
 
     def get(self, key: KeyValueStore.Key) -> Any:
-        overlay = self._overlay(key)
+        kind = tree_scope(key.scope)
+        overlay = self._overlay(key, kind)
         if overlay is not None:
             value = self._stored(overlay)
             if value is not _MISSING:
                 return value
-        handled, value = self._tree_value(key)
+        handled, value = self._tree_value(key, kind)
         if handled:
             if value is _MISSING:
                 raise KeyError(key.field_name)
@@ -225,6 +251,11 @@ class FieldStore(KeyValueStore):
         except KeyError:
             return False
         return True
+
+    def default(self, key: KeyValueStore.Key) -> Any:
+        # No stored defaults: the field's own applies. (XBlock's base class raises the same KeyError
+        # with the whole key's repr, which costs more than the rest of reading an unset field.)
+        raise KeyError(key.field_name)
 
     # Writing ----------------------------------------------------------------------------------------------
 

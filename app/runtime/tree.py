@@ -38,6 +38,10 @@ class BlockRecord:
     olx: str | None = None
     dirty: bool = False
     children: list[str] = field(default_factory=list)
+    # The parsed usage key, kept by the runtime on first use: shared trees serve many requests, and
+    # parsing (and validating) the same key string for every block of every page costs more than the
+    # rest of building the block.
+    usage_key: Any = field(default=None, compare=False, repr=False)
 
 
 class LoadedTree:

@@ -25,10 +25,28 @@ def json_for_script(value: Any) -> str:
     )
 
 
+# The same few names and values (runtime class, block types, course and usage ids, class lists) are
+# escaped for every block of every page: their escaped forms are remembered, up to a bound.
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_LIMIT = 20_000
+
+
+def _escaped(value: Any) -> str:
+    """``escape(value)`` as a plain string; plain strings' results are remembered."""
+    if type(value) is not str:
+        return str(escape(value))
+    text = _ESCAPED.get(value)
+    if text is None:
+        if len(_ESCAPED) >= _ESCAPED_LIMIT:
+            _ESCAPED.clear()
+        text = _ESCAPED[value] = str(escape(value))
+    return text
+
+
 def wrap_fragment(frag: Fragment, css_classes: list[str], data: dict[str, Any]) -> Fragment:
     """``frag``'s HTML in a div with escaped classes and data attributes, and its resources."""
     attributes = "".join(
-        f' data-{escape(name)}="{escape(value)}"' for name, value in data.items() if value is not None
+        f' data-{_escaped(name)}="{_escaped(value)}"' for name, value in data.items() if value is not None
     )
     init_args = ""
     if getattr(frag, "json_init_args", None) is not None:
@@ -39,7 +57,7 @@ def wrap_fragment(frag: Fragment, css_classes: list[str], data: dict[str, Any]) 
     wrapped = Fragment()
     # The block's own HTML is its responsibility (and sanitised where people typed it); what the host adds
     # around it is escaped here.
-    classes = escape(" ".join(css_classes))
+    classes = _escaped(" ".join(css_classes))
     wrapped.add_content(f'<div class="{classes}"{attributes}>{frag.body_html()}{init_args}</div>')
     wrapped.add_fragment_resources(frag)
     return wrapped

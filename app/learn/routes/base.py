@@ -7,6 +7,7 @@ read together in one query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +60,15 @@ class CourseAccess:
 
 def course_access(course_key: str) -> CourseAccess:
     """The signed-in user's access to a published course; 404 when there is none by that key."""
-    user_id = current_user.id if current_user.is_authenticated else None
+    user = actor()  # the object itself: each read through the ``current_user`` proxy costs a lookup
+    user_id = user.id if user.is_authenticated else None
     found = queries.course_with_enrolment(course_key, user_id)
     if found is None or found[0].published_tree_id is None:
         abort(404)
     course, enrolment = found
     if enrolment is not None and not enrolment.active:
         enrolment = None
-    return CourseAccess(course, enrolment, can(current_user, Action.STAFF_COURSES))
+    return CourseAccess(course, enrolment, can(user, Action.STAFF_COURSES))
 
 
 def not_enrolled(access: CourseAccess) -> tuple[str, int]:
@@ -93,10 +95,36 @@ def learner(user: User, is_staff: bool) -> Learner:
     )
 
 
-def unavailable_notices() -> dict[str, str]:
-    """The texts the placeholder block shows, in the request's language."""
-    return {
-        "missing": _("This component is not available on this site."),
-        "disabled": _("This component has been disabled by the administrators."),
-        "failed": _("This component could not be shown. The team has been told."),
-    }
+class UnavailableNotices(Mapping[str, str]):
+    """The texts the placeholder block shows, in the request's language, translated on first use.
+
+    Most pages show no placeholder: they need not look the three texts up.
+    """
+
+    KEYS = ("missing", "disabled", "failed")
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] | None = None
+
+    def _translated(self) -> dict[str, str]:
+        if self._texts is None:
+            self._texts = {
+                "missing": _("This component is not available on this site."),
+                "disabled": _("This component has been disabled by the administrators."),
+                "failed": _("This component could not be shown. The team has been told."),
+            }
+        return self._texts
+
+    def __getitem__(self, key: str) -> str:
+        return self._translated()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+def unavailable_notices() -> Mapping[str, str]:
+    """The texts the placeholder block shows, in the request's language (looked up when first read)."""
+    return UnavailableNotices()

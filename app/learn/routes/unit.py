@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, make_response, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.database import start_writing
@@ -19,6 +18,7 @@ from app.core.extensions import db
 from app.courses import services
 from app.learn import outline
 from app.learn.routes.base import (
+    actor,
     blueprint,
     course_access,
     learner,
@@ -36,7 +36,8 @@ HANDLER_PLACEHOLDERS = ("__usage_id__", "__handler__")
 @blueprint.route("/formations/<course_key>/unite/<usage_id>")
 def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     """Show a unit and record that the learner saw it."""
-    if not current_user.is_authenticated:
+    user = actor()  # the object itself: each read through the ``current_user`` proxy costs a lookup
+    if not user.is_authenticated:
         return sign_in_first()
     access = course_access(course_key)
     if not access.allowed:
@@ -46,11 +47,11 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     if record is None or record.block_type != outline.UNIT:
         abort(404)
     order = outline.unit_ids(tree)
-    completed = progress_queries.completed_usage_ids(current_user.id, course_key)
+    completed = progress_queries.completed_usage_ids(user.id, course_key)
 
     notices = unavailable_notices()
     runtime = bridge.make_runtime(
-        course_key=course_key, tree=tree, learner=learner(current_user, access.is_staff), notices=notices
+        course_key=course_key, tree=tree, learner=learner(user, access.is_staff), notices=notices
     )
     with bridge.block_language(runtime.learner.language):
         runtime.preload(tree.subtree(usage_id))
