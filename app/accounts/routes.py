@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from app.accounts.forms import (
@@ -18,6 +19,7 @@ from app.accounts.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from app.accounts.models import User
 from app.accounts.services import credentials, invitations
 from app.accounts.services.errors import ServiceError
 from app.accounts.services.roles import scope_label
@@ -48,6 +50,18 @@ def _submitted_account() -> str:
         return "account:" + normalise_email(raw)
     except ValueError:
         return "account:" + raw.strip().lower()
+
+
+def _start_session(user: User) -> None:
+    """Sign ``user`` in on a renewed session: nothing from before carries over, not even the CSRF token.
+
+    The new CSRF token is put in the session now, so that the cookie set by this response already holds
+    it: otherwise the first pages would each add one and set the cookie again.
+    """
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's signed copy of the old token, kept for this request
+    login_user(user)
+    generate_csrf()
 
 
 def _safe_next(target: str | None) -> str:
@@ -81,8 +95,7 @@ def sign_in() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = credentials.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(user)
+            _start_session(user)
             credentials.record_sign_in(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -134,8 +147,7 @@ def change_password() -> str | Response | tuple[str, int]:
             credentials.set_password(user, user, form.password.data)
             db.session.commit()
             # Keep this session (in a renewed cookie), which the token rotation would otherwise end.
-            session.clear()
-            login_user(user)
+            _start_session(user)
             flash(_("Your password is changed."), "success")
             return redirect(url_for(".profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.is_submitted() else 200
@@ -203,8 +215,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             form.form_errors.append(error.message)
         else:
             db.session.commit()
-            session.clear()
-            login_user(user)
+            _start_session(user)
             flash(_("Welcome to Cybermassif! Your account is ready."), "success")
             return redirect(url_for("learn.home"))
     return render_template(

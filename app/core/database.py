@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -66,6 +68,18 @@ def view_writes(view: Callable[..., Any] | None) -> bool:
     return bool(getattr(view, "writes_on_safe_method", False))
 
 
+def read_columns(session: Session, statement: Executable, params: dict[str, Any]) -> CursorResult[Any]:
+    """Run a SELECT of plain columns (no mapped objects) in the session's transaction, on its connection.
+
+    Through ``session.execute``, such a statement still takes the ORM's execution path, which costs as
+    much as the query itself though it loads no object. Changes pending in the session are flushed first,
+    as its autoflush would.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def configure_engine(engine: Engine) -> None:
     """Attach the connection policy to an engine (only SQLite needs one)."""
     if engine.dialect.name != "sqlite":
@@ -85,4 +99,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # Straight to the driver: ``exec_driver_sql`` costs a whole statement execution (events, context,
+        # result) on every request. SQLAlchemy calls this hook inside its own error handling, so a failure
+        # ("database is locked" after the busy timeout) still comes out as its OperationalError.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

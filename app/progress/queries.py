@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import bindparam, select
 
+from app.core.database import read_columns
 from app.core.extensions import db
 from app.progress.models import BlockCompletion
 from app.runtime.tree import LoadedTree
@@ -20,7 +21,7 @@ _COMPLETED = select(BlockCompletion.usage_id).where(
 
 def completed_usage_ids(user_id: int, course_key: str) -> set[str]:
     """The blocks of a course the learner completed (completion 1.0), in one query."""
-    return set(db.session.scalars(_COMPLETED, {"user_id": user_id, "course_key": course_key}))
+    return set(read_columns(db.session, _COMPLETED, {"user_id": user_id, "course_key": course_key}).scalars())
 
 
 def completed_units(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from xblock.fields import BlockScope, Scope, UserScope
 from xblock.runtime import KeyValueStore
 
+from app.core.database import read_columns
 from app.runtime.models import FieldValue
 from app.runtime.tree import BlockRecord, LoadedTree
 
@@ -123,7 +124,7 @@ class FieldStore(KeyValueStore):
             return
         users = [0] if self.user_id is None else [0, self.user_id]
         self.queries += 1
-        rows = self.session.execute(_STORED_VALUES, {"users": users, "scope_keys": wanted}).all()
+        rows = read_columns(self.session, _STORED_VALUES, {"users": users, "scope_keys": wanted}).all()
         for scope, user_id, scope_key, field_name, value in rows:
             self._values.setdefault((scope, user_id, scope_key, field_name), value)
         self._fetched_keys.update(wanted)
