@@ -8,6 +8,7 @@ caller supplies, so this module needs no web framework.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -79,6 +80,15 @@ def anonymous_student_id(secret: str, user_id: int | None, course_key: str) -> s
     if user_id is None:
         return ""
     return hashlib.sha256(f"{secret}:{course_key}:{user_id}".encode()).hexdigest()[:32]
+
+
+_TREE_SCOPES = frozenset({Scope.content, Scope.settings, Scope.children, Scope.parent})
+
+
+@functools.lru_cache(maxsize=512)
+def stores_fields(cls: type) -> bool:
+    """Whether a block class declares fields kept outside the block tree (user state, preferences…)."""
+    return any(field.scope not in _TREE_SCOPES for field in getattr(cls, "fields", {}).values())
 
 
 class CompatibilityMixin:
@@ -303,7 +313,10 @@ class HostRuntime(Runtime):
         """Fetch fields of these blocks (content, settings, user state…) up front: two queries in all."""
         ids = list(usage_ids)
         self.tree.load_fields(self.store.session, ids)
-        self.store.prefetch(r for r in (self.tree.get(u) for u in ids) if r is not None)
+        records = [r for r in (self.tree.get(u) for u in ids) if r is not None]
+        classes = {self.load_block_type(t) for t in {r.block_type for r in records}}
+        classes.update(c for c in map(self.config.registry.load_aside_class, self.config.aside_types) if c)
+        self.store.prefetch(records, stored_fields=any(map(stores_fields, classes)))
 
     # URLs -----------------------------------------------------------------------------------------------
 

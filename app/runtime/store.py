@@ -3,10 +3,9 @@
 Everything a page renders is fetched up front in one query (:meth:`FieldStore.prefetch`); writes are kept
 in memory and written by :meth:`FieldStore.flush` as one batch of upserts.
 
-Content and settings come from the stored block tree, which only authoring changes. Some blocks write
-those scopes while a learner uses them (XBlock's acid conformance block checks that every scope stores);
-such writes go to a private overlay row of that learner, which only that learner reads back: the course
-stays the same for everyone else.
+Content, settings, children and parent come from the stored block tree, which only authoring changes:
+for learners they are read-only (a block that tries to change them gets ReadOnlyFieldError, as Open edX's
+learner runtime refuses such writes).
 """
 
 from __future__ import annotations
@@ -111,12 +110,19 @@ class FieldStore(KeyValueStore):
 
     # Fetching -------------------------------------------------------------------------------------------
 
-    def prefetch(self, records: Iterable[BlockRecord]) -> None:
-        """Load, in one query, every stored field of these blocks for this user and for all users."""
+    def prefetch(self, records: Iterable[BlockRecord], *, stored_fields: bool = True) -> None:
+        """Load, in one query, every stored field of these blocks for this user and for all users.
+
+        With ``stored_fields=False`` (none of their classes declares a field kept in ``xblock_field``),
+        there is nothing to read: the blocks are only marked as fetched.
+        """
         scope_keys: set[str] = {""}
         for record in records:
             scope_keys.update((record.usage_id, record.definition_id, record.block_type))
-        self._fetch(scope_keys)
+        if stored_fields:
+            self._fetch(scope_keys)
+        else:
+            self._fetched_keys.update(scope_keys)
 
     def _fetch(self, scope_keys: set[str]) -> None:
         wanted = sorted(scope_keys - self._fetched_keys)
@@ -156,14 +162,6 @@ class FieldStore(KeyValueStore):
 
     # KeyValueStore ----------------------------------------------------------------------------------------
 
-    def _overlay(self, key: KeyValueStore.Key, kind: str | None = None) -> tuple[str, int, str, str] | None:
-        """The learner's private row for a content/settings field, outside authoring."""
-        if kind is None:
-            kind = tree_scope(key.scope)
-        if self.authoring or kind not in ("content", "settings") or self.user_id is None:
-            return None
-        return (kind, int(self.user_id), str(key.block_scope_id), key.field_name)
-
     def _stored(self, row: tuple[str, int, str, str]) -> Any:
         if row in self._deleted:
             return _MISSING
@@ -174,13 +172,7 @@ class FieldStore(KeyValueStore):
         return self._values.get(row, _MISSING)
 
     def get(self, key: KeyValueStore.Key) -> Any:
-        kind = tree_scope(key.scope)
-        overlay = self._overlay(key, kind)
-        if overlay is not None:
-            value = self._stored(overlay)
-            if value is not _MISSING:
-                return value
-        handled, value = self._tree_value(key, kind)
+        handled, value = self._tree_value(key, tree_scope(key.scope))
         if handled:
             if value is _MISSING:
                 raise KeyError(key.field_name)
@@ -195,11 +187,6 @@ class FieldStore(KeyValueStore):
 
     def set_many(self, update_dict: dict[KeyValueStore.Key, Any]) -> None:
         for key, value in update_dict.items():
-            overlay = self._overlay(key)
-            if overlay is not None:
-                self._deleted.discard(overlay)
-                self._dirty[overlay] = value
-                continue
             if key.scope in (Scope.children, Scope.parent, Scope.content, Scope.settings):
                 self._write_tree(key, value)
                 continue
@@ -211,7 +198,6 @@ class FieldStore(KeyValueStore):
 
     def _write_tree(self, key: KeyValueStore.Key, value: Any) -> None:
         if not self.authoring:
-            # Learners never change the course's structure (nor, anonymously, anything at all).
             raise ReadOnlyFieldError(f"{key.field_name} ({scope_name(key.scope)}) is read-only for learners")
         record = self.tree.get(str(key.block_scope_id))
         if key.scope == Scope.content:
@@ -227,11 +213,6 @@ class FieldStore(KeyValueStore):
         record.dirty = True
 
     def delete(self, key: KeyValueStore.Key) -> None:
-        overlay = self._overlay(key)
-        if overlay is not None:
-            self._dirty.pop(overlay, None)
-            self._deleted.add(overlay)
-            return
         if key.scope in (Scope.children, Scope.parent, Scope.content, Scope.settings):
             if not self.authoring:
                 raise ReadOnlyFieldError(f"{key.field_name} is read-only for learners")

@@ -73,3 +73,29 @@ def test_prefetch_is_constant_in_queries(app, make_tree):
                 event.remove(db.engine, "before_cursor_execute", listener)
             counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_no_field_query_when_no_block_keeps_fields_outside_the_tree(app, make_tree):
+    def statements_for(spec, course):
+        tree_id = make_tree(spec, course_key=course)
+        unit_id = str(usage_key_for(CourseKey.from_string(course), "vertical", "unit1"))
+        seen: list[str] = []
+        with app.test_request_context("/"):
+            tree_row = db.session.get(BlockTree, tree_id)
+            tree = LoadedTree.load_structure(db.session, tree_id, tree_row.root_usage_id)
+            runtime = make_runtime(course_key=course, tree=tree, learner=Learner(user_id=1))
+
+            def listener(*args, seen=seen):
+                seen.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                runtime.preload(tree.subtree(unit_id))
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return [s for s in seen if "xblock_field" in s]
+
+    assert statements_for(unit(3), COURSE) == []
+    with_state = unit(1)
+    with_state[3][0][3][0][3][0][3].append(("done", "done1", {}, []))  # done keeps user state
+    assert len(statements_for(with_state, "course-v1:Cybermassif+STATE+2026")) == 1
