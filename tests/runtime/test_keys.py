@@ -357,20 +357,23 @@ def test_reader_refuses_foreign_ids_like_xblock_expects(foreign: object):
         reader.get_aside_type_from_definition(USAGE.definition_key)  # type: ignore[arg-type]
 
 
+_UNUSED = "building blocks from keys needs no URL and publishes nothing"
+
+
 class _MinimalRuntime(Runtime):
-    """Just enough Runtime to build blocks: the four abstract methods, unused here."""
+    """Just enough Runtime to build blocks: the four abstract methods fail the test if called."""
 
     def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
-        raise NotImplementedError
+        raise AssertionError(_UNUSED)
 
     def resource_url(self, resource):
-        raise NotImplementedError
+        raise AssertionError(_UNUSED)
 
     def local_resource_url(self, block, uri):
-        raise NotImplementedError
+        raise AssertionError(_UNUSED)
 
     def publish(self, block, event_type, event_data):
-        raise NotImplementedError
+        raise AssertionError(_UNUSED)
 
 
 class _Parent(XBlock):
