@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     EmailField,
     IntegerField,
@@ -128,4 +129,16 @@ class InvitationForm(RoleScopeForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), Email()])
     language = RadioField(
         _l("Language of the invitation"), choices=LANGUAGE_CHOICES, default="fr", validators=[DataRequired()]
+    )
+
+
+class CourseArchiveForm(FlaskForm):
+    """A course archive to import: a .tar.gz in the Open edX export layout."""
+
+    archive = FileField(
+        _l("Course archive (.tar.gz)"),
+        validators=[
+            FileRequired(_l("Choose the course archive to import.")),
+            FileAllowed(["gz", "tgz"], _l("The archive must be a .tar.gz file exported from a course.")),
+        ],
     )

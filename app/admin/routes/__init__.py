@@ -6,7 +6,17 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.policy import Action, can
-from app.admin.routes import block_types, companies, cybersites, home, invitations, outbox, roles, users
+from app.admin.routes import (
+    block_types,
+    companies,
+    courses,
+    cybersites,
+    home,
+    invitations,
+    outbox,
+    roles,
+    users,
+)
 from app.admin.routes.base import blueprint
 from app.core import navigation
 
@@ -14,6 +24,7 @@ __all__ = [
     "block_types",
     "blueprint",
     "companies",
+    "courses",
     "cybersites",
     "home",
     "invitations",

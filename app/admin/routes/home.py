@@ -20,5 +20,6 @@ def index() -> str:
         "invitations": bool(queries.assignable_roles(user)),
         "outbox": can(user, Action.ADMINISTER_NETWORK),
         "block_types": can(user, Action.ADMINISTER_NETWORK),
+        "courses": can(user, Action.ADMINISTER_NETWORK),
     }
     return render_template("admin/index.html", sections=sections)
