@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from unittest import mock
+
+import pytest
 
 from app.accounts.services import credentials
 from tests.conftest import PASSWORD, csrf_token
@@ -91,3 +94,30 @@ def test_guesses_at_the_current_password_are_limited(make_app, make_user):
         )
         statuses.append(response.status_code)
     assert statuses == [400, 400, 400, 429]
+
+
+def test_with_redis_the_limits_are_shared_by_every_worker(make_app, make_user):
+    redis = pytest.importorskip("redis", reason="pip install -e '.[redis]'")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379 (CI and the development machines have one)")
+    prefix = f"cybermassif-test-{secrets.token_hex(4)}"
+    settings = {
+        "LOGIN_RATE_LIMIT": "3 per minute",
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }
+    user = make_user()
+    try:
+        first_worker = make_app(**settings)
+        for _ in range(3):
+            assert _attempt(first_worker.test_client(), user.email, "wrong password").status_code == 400
+        # A worker started afterwards (another process, another host) sees the same counts.
+        second_worker = make_app(**settings)
+        assert _attempt(second_worker.test_client(), user.email, PASSWORD).status_code == 429
+    finally:
+        server = redis.Redis.from_url(url)
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
