@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -24,7 +23,6 @@ from app.accounts.services import credentials, invitations
 from app.accounts.services.errors import ServiceError
 from app.accounts.services.roles import scope_label
 from app.accounts.validators import normalise_email
-from app.core import mail
 from app.core.extensions import db, limiter
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/compte", template_folder="templates")
@@ -160,20 +158,8 @@ def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = credentials.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            token = credentials.make_reset_token(user)
-            with force_locale(user.language):
-                mail.queue(
-                    user.email,
-                    _("Reset your Cybermassif password"),
-                    _(
-                        "To choose a new password, open this link (valid %(minutes)d minutes, once):\n"
-                        "%(url)s\n\n"
-                        "If you did not ask for it, ignore this message: your password stays the same.",
-                        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-                        url=url_for(".reset_password", token=token, _external=True),
-                    ),
-                )
+        if user is not None:
+            credentials.send_reset_link(user)
             db.session.commit()
         flash(_("If an account exists for this address, a reset link has been sent to it."), "success")
         return redirect(url_for(".sign_in"))

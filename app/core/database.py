@@ -10,8 +10,7 @@ background jobs write; safe requests read, unless their route is marked with :fu
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -34,16 +33,6 @@ def set_write_intent(value: bool) -> contextvars.Token[bool]:
 def reset_write_intent(token: contextvars.Token[bool]) -> None:
     """Undo :func:`set_write_intent`."""
     _write_intent.reset(token)
-
-
-@contextmanager
-def write_intent(value: bool = True) -> Iterator[None]:
-    """Within the block, new transactions begin as writers (``BEGIN IMMEDIATE``) or readers."""
-    token = _write_intent.set(value)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
 
 
 def start_writing(session: Any) -> None:

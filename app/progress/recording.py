@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -108,16 +108,6 @@ def _upsert(session: Session, has_completion: bool, only_if_higher: bool) -> Any
             else_=table.c.completed_at,
         )
     return statement.on_conflict_do_update(index_elements=["user_id", "usage_id"], set_=values)
-
-
-def completions_for(session: Session, user_id: int, course_key: str) -> dict[str, BlockCompletion]:
-    """The learner's records in one course, by usage id (one query)."""
-    rows = session.scalars(
-        select(BlockCompletion).where(
-            BlockCompletion.user_id == user_id, BlockCompletion.course_key == course_key
-        )
-    )
-    return {row.usage_id: row for row in rows}
 
 
 def on_progress(sender: object, events: Sequence[ProgressEvent] = ()) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -508,6 +508,3 @@ class HostRuntime(Runtime):
         if self.pending_progress:
             batch, self.pending_progress = self.pending_progress, []
             events.progress_recorded.send(self, events=batch)
-
-
-RuntimeFactory = Callable[..., HostRuntime]

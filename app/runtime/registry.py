@@ -65,7 +65,6 @@ class PluginRegistry:
     """The index of installed block and aside types, scanned once; classes loaded on first use."""
 
     def __init__(self) -> None:
-        self.scans = 0
         self._types: dict[tuple[str, str], BlockType] = {}
         self._classes: dict[tuple[str, str], Any] = {}
         self._failed: dict[tuple[str, str], str] = {}
@@ -74,7 +73,6 @@ class PluginRegistry:
 
     def scan(self) -> None:
         """Read the entry points of every installed distribution (overrides win over plain entries)."""
-        self.scans += 1
         found: dict[tuple[str, str], BlockType] = {}
         for group, is_aside in ((BLOCK_GROUP, False), (ASIDE_GROUP, True)):
             for suffix in ("", ".overrides"):

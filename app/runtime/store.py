@@ -106,7 +106,6 @@ class FieldStore(KeyValueStore):
         self._fetched_keys: set[str] = set()
         self._dirty: dict[tuple[str, int, str, str], Any] = {}
         self._deleted: set[tuple[str, int, str, str]] = set()
-        self.queries = 0
 
     # Fetching -------------------------------------------------------------------------------------------
 
@@ -129,7 +128,6 @@ class FieldStore(KeyValueStore):
         if not wanted:
             return
         users = [0] if self.user_id is None else [0, self.user_id]
-        self.queries += 1
         rows = read_columns(self.session, _STORED_VALUES, {"users": users, "scope_keys": wanted}).all()
         for scope, user_id, scope_key, field_name, value in rows:
             self._values.setdefault((scope, user_id, scope_key, field_name), value)
@@ -210,7 +208,6 @@ class FieldStore(KeyValueStore):
             record.settings[key.field_name] = value
         elif key.scope == Scope.children:
             self.tree.set_children(record.usage_id, [str(v) for v in value])
-        record.dirty = True
 
     def delete(self, key: KeyValueStore.Key) -> None:
         if key.scope in (Scope.children, Scope.parent, Scope.content, Scope.settings):
@@ -221,7 +218,6 @@ class FieldStore(KeyValueStore):
             )
             if record is not None:
                 (record.content if key.scope == Scope.content else record.settings).pop(key.field_name, None)
-                record.dirty = True
             return
         row = _row_key(key)
         self._dirty.pop(row, None)

@@ -36,7 +36,6 @@ class BlockRecord:
     content: dict[str, Any] | None = None
     settings: dict[str, Any] | None = None
     olx: str | None = None
-    dirty: bool = False
     children: list[str] = field(default_factory=list)
     # The parsed usage key, kept by the runtime on first use: shared trees serve many requests, and
     # parsing (and validating) the same key string for every block of every page costs more than the

@@ -63,16 +63,23 @@ class ContainerBlock(XBlock):
             and name not in ("xml_attributes", "children", "parent")
         ]
 
+    def render_children_into(
+        self, fragment: Fragment, context: dict[str, Any] | None
+    ) -> list[tuple[Any, str]]:
+        """Render every child's student view: their resources go into ``fragment``, their HTML is returned."""
+        parts = []
+        for child_id in self.children:
+            child_fragment = self.runtime.render_child(
+                self.runtime.get_block(child_id), "student_view", context
+            )
+            fragment.add_fragment_resources(child_fragment)
+            parts.append((child_id, child_fragment.content))
+        return parts
+
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """The children, one after the other (pages show courses and sequences through the outline)."""
         fragment = Fragment()
-        parts = []
-        for child_id in self.children:
-            child = self.runtime.get_block(child_id)
-            child_fragment = self.runtime.render_child(child, "student_view", context)
-            fragment.add_fragment_resources(child_fragment)
-            parts.append(child_fragment.content)
-        fragment.add_content("".join(parts))
+        fragment.add_content("".join(html for _, html in self.render_children_into(fragment, context)))
         return fragment
 
 
@@ -97,13 +104,9 @@ class VerticalBlock(ContainerBlock):
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """Every component of the unit, each in its own item."""
         fragment = Fragment()
-        items = []
-        for child_id in self.children:
-            child = self.runtime.get_block(child_id)
-            child_fragment = self.runtime.render_child(child, "student_view", context)
-            fragment.add_fragment_resources(child_fragment)
-            items.append(
-                f'<div class="vert" data-id="{escape(str(child_id))}">{child_fragment.content}</div>'
-            )
+        items = [
+            f'<div class="vert" data-id="{escape(str(child_id))}">{html}</div>'
+            for child_id, html in self.render_children_into(fragment, context)
+        ]
         fragment.add_content(f'<div class="vert-mod">{"".join(items)}</div>')
         return fragment

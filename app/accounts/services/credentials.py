@@ -12,12 +12,15 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import User
+from app.core import mail
 from app.core.extensions import db
 
 HASH_METHOD = "scrypt"
@@ -95,3 +98,29 @@ def user_for_reset_token(token: str) -> User:
     if user is None or not user.active or not hmac.compare_digest(str(data.get("f")), _fingerprint(user)):
         raise LinkInvalid()
     return user
+
+
+def reset_link(user: User) -> tuple[str, int]:
+    """The absolute reset link of ``user`` and how many minutes it stays valid."""
+    token = make_reset_token(user)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    return url_for("accounts.reset_password", token=token, _external=True), minutes
+
+
+def send_reset_link(user: User) -> None:
+    """Queue the reset e-mail of an active account, in its holder's language (sent after the commit)."""
+    if not user.active:
+        return
+    url, minutes = reset_link(user)
+    with force_locale(user.language):
+        mail.queue(
+            user.email,
+            _("Reset your Cybermassif password"),
+            _(
+                "To choose a new password, open this link (valid %(minutes)d minutes, once):\n"
+                "%(url)s\n\n"
+                "If you did not ask for it, ignore this message: your password stays the same.",
+                minutes=minutes,
+                url=url,
+            ),
+        )

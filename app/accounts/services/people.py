@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -44,7 +44,7 @@ def create_user(actor: User, email: str, display_name: str, language: str = "fr"
     user = User(email=_address(email, None), display_name=display_name.strip(), language=language)
     db.session.add(user)
     db.session.flush()
-    token = credentials.make_reset_token(user)
+    url, minutes = credentials.reset_link(user)
     with force_locale(user.language):
         mail.queue(
             user.email,
@@ -54,8 +54,8 @@ def create_user(actor: User, email: str, display_name: str, language: str = "fr"
                 "To choose your password, open this link (valid %(minutes)d minutes, once):\n%(url)s\n\n"
                 "If it has expired, ask for a new one here: %(renew)s",
                 actor=actor.display_name,
-                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-                url=url_for("accounts.reset_password", token=token, _external=True),
+                minutes=minutes,
+                url=url,
                 renew=url_for("accounts.reset_request", _external=True),
             ),
         )
