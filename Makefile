@@ -20,13 +20,20 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 install: $(STAMP) translations
 
 # Catalogues are compiled here, never committed as binaries.
+# Each built-in block keeps its own catalogue (domain "text") in plugins/<block>/translations.
 translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d app/translations
+	for dir in plugins/*/translations; do $(BIN)/pybabel -q compile -D text -d $$dir || exit 1; done
 
 # Re-extract the strings and merge them into the French catalogue.
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o app/translations/messages.pot app
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	for dir in plugins/*/translations; do \
+		pkg=$$(dirname $$dir); \
+		$(BIN)/pybabel -q extract -F babel.cfg --sort-by-file -o $$dir/text.pot $$pkg || exit 1; \
+		$(BIN)/pybabel -q update -D text -i $$dir/text.pot -d $$dir --no-fuzzy-matching || exit 1; \
+	done
 
 run: install
 	$(BIN)/flask db upgrade

@@ -28,24 +28,33 @@ from xblock.reference.user_service import UserService, XBlockUser  # noqa: E402
 ServiceFactory = Callable[[Any, Any], Any]
 
 
+def _packages_of(module_name: str) -> list[str]:
+    """The packages holding a module, innermost first (``a.b.block`` gives ``a.b``, then ``a``)."""
+    parts = module_name.split(".")
+    return [".".join(parts[:end]) for end in range(max(len(parts) - 1, 1), 0, -1)]
+
+
 @lru_cache(maxsize=256)
 def block_translations(module_name: str, language: str) -> gettext_module.NullTranslations:
-    """A block package's own catalogue (``<package>/translations/<lang>/LC_MESSAGES/text.mo``)."""
-    package = module_name.split(".", maxsplit=1)[0]
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        return gettext_module.NullTranslations()
-    for location in spec.submodule_search_locations:
-        for folder in ("translations", "conf/locale", "locale"):
-            base = Path(location) / folder
-            for domain in ("text", "django"):
-                try:
-                    return gettext_module.translation(domain, localedir=str(base), languages=[language])
-                except OSError:
-                    continue
+    """A block package's own catalogue (``<package>/translations/<lang>/LC_MESSAGES/text.mo``).
+
+    The innermost package that has a catalogue wins, so each built-in block of ``plugins/`` keeps its own.
+    """
+    for package in _packages_of(module_name):
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for location in spec.submodule_search_locations:
+            for folder in ("translations", "conf/locale", "locale"):
+                base = Path(location) / folder
+                for domain in ("text", "django"):
+                    try:
+                        return gettext_module.translation(domain, localedir=str(base), languages=[language])
+                    except OSError:
+                        continue
     return gettext_module.NullTranslations()
 
 

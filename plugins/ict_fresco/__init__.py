@@ -1,0 +1,1 @@
+"""The ICT fresco block (built in, registered through the ``xblock.v1`` entry point)."""

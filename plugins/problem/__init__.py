@@ -1,0 +1,1 @@
+"""A problem block (built in, registered through the ``xblock.v1`` entry point)."""

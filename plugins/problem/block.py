@@ -1,0 +1,9 @@
+"""A problem block: being written (this file is replaced by the block's real code)."""
+
+from __future__ import annotations
+
+from xblock.core import XBlock
+
+
+class ProblemBlock(XBlock):
+    """A problem."""

@@ -1,0 +1,1 @@
+"""A video block (built in, registered through the ``xblock.v1`` entry point)."""
