@@ -59,6 +59,7 @@ def _register_parts(app: Flask) -> None:
     from app.accounts import auth
     from app.accounts import routes as account_routes
     from app.admin import routes as admin_routes
+    from app.cohorts import models as cohort_models  # noqa: F401 (tables)
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
     from app.learn import routes as learn_routes

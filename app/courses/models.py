@@ -72,6 +72,8 @@ class Enrolment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     last_usage_id: Mapped[str | None] = mapped_column(String(255))
+    # The cohort through which the learner follows the course (None: enrolled by themselves or by hand).
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
