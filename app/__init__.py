@@ -65,6 +65,7 @@ def _register_parts(app: Flask) -> None:
     from app.learn import routes as learn_routes
     from app.progress import recording
     from app.runtime import bridge, events
+    from app.studio import routes as studio_routes
 
     auth.init_app(app)
     bridge.init_app(app, services={"sanitizer": lambda runtime, block: SanitizerService()})
@@ -73,4 +74,5 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
+    studio_routes.init_app(app)
     cli.init_app(app)

@@ -6,23 +6,27 @@ Everything else in ``app.runtime`` works without a request. Endpoint names are t
 
 from __future__ import annotations
 
+import io
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, url_for
+import webob
+import webob.exc
+from flask import Flask, abort, current_app, jsonify, make_response, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.runtime import events
 from app.runtime.host import HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey
 from app.runtime.models import BlockTypeSetting
 from app.runtime.registry import get_registry
 from app.runtime.services import ServiceFactory
-from app.runtime.store import FieldStore
+from app.runtime.store import FieldStore, ReadOnlyFieldError
 from app.runtime.tree import LoadedTree
 
 EXTENSION_KEY = "cybermassif.runtime"
@@ -30,15 +34,20 @@ EXTENSION_KEY = "cybermassif.runtime"
 DISABLED_TYPES_TTL = 10.0
 
 
-class FlaskUrls:
-    """URLs for blocks, built with the web layer's endpoints."""
+LEARNER_HANDLER = "learn.xblock_handler"
+AUTHORING_HANDLER = "studio.xblock_handler"
 
-    def __init__(self, course_key: str) -> None:
+
+class FlaskUrls:
+    """URLs for blocks, built with the web layer's endpoints (the studio's handlers when authoring)."""
+
+    def __init__(self, course_key: str, handler_endpoint: str = LEARNER_HANDLER) -> None:
         self.course_key = course_key
+        self.handler_endpoint = handler_endpoint
 
     def handler_url(self, usage_id: str, handler: str, suffix: str, query: str, thirdparty: bool) -> str:
         """A handler URL; third-party ones are absolute and need no sign-in."""
-        endpoint = "learn.xblock_handler_noauth" if thirdparty else "learn.xblock_handler"
+        endpoint = "learn.xblock_handler_noauth" if thirdparty else self.handler_endpoint
         url = url_for(endpoint, usage_id=usage_id, handler=handler, suffix=suffix, _external=thirdparty)
         if suffix == "":
             url = url.rstrip("/")
@@ -55,6 +64,10 @@ class FlaskUrls:
     def asset_url(self, path: str) -> str:
         """URL of a course asset."""
         return url_for("learn.course_asset", course_key=self.course_key, path=urllib.parse.unquote(path))
+
+    def unit_url(self, usage_id: str) -> str:
+        """URL of a unit page of the course."""
+        return url_for("learn.unit", course_key=self.course_key, usage_id=usage_id)
 
 
 class RuntimeSetup:
@@ -121,7 +134,7 @@ def make_runtime(
     notices: Mapping[str, str] | None = None,
     authoring: bool = False,
 ) -> HostRuntime:
-    """A runtime for this request, one course and one learner."""
+    """A runtime for this request, one course and one learner (an author, with ``authoring``)."""
     store = FieldStore(db.session, tree, learner.user_id, authoring=authoring)
     return HostRuntime(
         config=setup_for().config(),
@@ -129,7 +142,7 @@ def make_runtime(
         tree=tree,
         store=store,
         learner=learner,
-        urls=FlaskUrls(course_key),
+        urls=FlaskUrls(course_key, AUTHORING_HANDLER if authoring else LEARNER_HANDLER),
         notices=notices,
     )
 
@@ -147,3 +160,57 @@ def block_language(language: str) -> Any:
     configure_django()
     with translation.override(language):
         yield
+
+
+HANDLER_MAX_BYTES = 1024 * 1024
+
+
+def handler_request(max_bytes: int = HANDLER_MAX_BYTES) -> webob.Request:
+    """The request for a block handler, its body read (at most ``max_bytes``) and kept readable."""
+    request.max_content_length = max_bytes
+    body = request.get_data(cache=True)
+    environ = dict(request.environ)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return webob.Request(environ)
+
+
+def run_handler(
+    runtime: HostRuntime,
+    block: Any,
+    handler: str,
+    suffix: str,
+    req: webob.Request,
+    *,
+    before_commit: Callable[[], None] | None = None,
+) -> Any:
+    """Run a handler, end the request's block work and commit once; block errors become 4xx responses.
+
+    An unknown handler is a 404, a ``JsonHandlerError`` its own status, a webob HTTP exception itself, a
+    refused event or a write to a read-only field a 400; nothing is kept of a failed call.
+    """
+    from xblock.exceptions import JsonHandlerError, NoSuchHandlerError, NoSuchUsage
+
+    try:
+        with block_language(runtime.learner.language):
+            result = runtime.handle(block, handler, req, suffix)
+        runtime.finish()
+        if before_commit is not None:
+            before_commit()
+    except NoSuchHandlerError:
+        db.session.rollback()
+        abort(404)
+    except JsonHandlerError as error:
+        db.session.rollback()
+        return make_response(jsonify(error=error.message), error.status_code)
+    except webob.exc.HTTPException as error:
+        db.session.rollback()
+        return current_app.response_class.force_type(error, request.environ)  # type: ignore[arg-type]
+    except (events.EventRefused, ReadOnlyFieldError, NoSuchUsage):
+        db.session.rollback()
+        abort(400)
+    db.session.commit()
+    if isinstance(result, webob.Response):
+        return current_app.response_class.force_type(result, request.environ)  # type: ignore[arg-type]
+    return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -62,10 +62,22 @@ class UrlBuilder(Protocol):
     def asset_url(self, path: str) -> str:
         """URL of a course asset (``static/`` in OLX)."""
 
+    def unit_url(self, usage_id: str) -> str:
+        """URL of the page showing a unit (``vertical``) of the course."""
+
+
+def no_company() -> str | None:
+    """The company NAF code of someone who belongs to no company."""
+    return None
+
 
 @dataclass(frozen=True)
 class Learner:
-    """Who the runtime works for. ``user_id`` None means an anonymous visitor (read-only)."""
+    """Who the runtime works for. ``user_id`` None means an anonymous visitor (read-only).
+
+    ``company_naf`` gives the NAF (APE) code of the learner's company, or None. It is a function, called
+    only when a block asks for the ``user`` service: pages whose blocks never ask read nothing more.
+    """
 
     user_id: int | None
     username: str = ""
@@ -73,6 +85,7 @@ class Learner:
     full_name: str = ""
     language: str = "fr"
     is_staff: bool = False
+    company_naf: Callable[[], str | None] = no_company
 
 
 def anonymous_student_id(secret: str, user_id: int | None, course_key: str) -> str:
@@ -375,18 +388,29 @@ class HostRuntime(Runtime):
                     role="staff" if self.learner.is_staff else "student",
                     anonymous_id=self.anonymous_student_id,
                     language=self.learner.language,
+                    company_naf=self.learner.company_naf(),
                 )
             )
         elif name == "settings":
             made = SettingsService(self.config.settings_buckets)
         elif name == "replace_urls":
-            made = ReplaceUrlsService(self.urls.asset_url)
+            made = ReplaceUrlsService(self.urls.asset_url, self._jump_url)
         elif name in self.config.extra_services:
             made = self.config.extra_services[name](self, block)
         else:
             return None
         self._services[name] = made
         return made
+
+    def _jump_url(self, block_id: str) -> str | None:
+        """Where ``/jump_to_id/<block_id>`` leads: the unit holding that block (None if there is none)."""
+        record = self.tree.find_block_id(block_id)
+        if record is None:
+            return None
+        for candidate in [record, *self.tree.ancestors(record.usage_id)]:
+            if candidate.block_type == "vertical":
+                return self.urls.unit_url(candidate.usage_id) or None
+        return None
 
     # Rendering --------------------------------------------------------------------------------------------
 

@@ -98,6 +98,10 @@ class NullUrls:
         """Asset links stay as written (``/static/…``)."""
         return f"/static/{path}"
 
+    def unit_url(self, usage_id: str) -> str:
+        """No page outside a request: links to other blocks stay as written (``/jump_to_id/…``)."""
+        return ""
+
 
 class _ImportStore(FieldStore):
     """The authoring store of an import: content and settings go into the tree, nothing touches a database."""

@@ -133,20 +133,36 @@ class SettingsService:
 
 
 _STATIC_LINK = re.compile(r"""(?P<quote>["'(])/static/(?P<path>[^"'()\s?#]+)""")
+_JUMP_LINK = re.compile(r"""(?P<quote>["'(])/jump_to_id/(?P<block_id>[^"'()\s?#/]+)/?""")
 
 
 class ReplaceUrlsService:
-    """The ``replace_urls`` service: ``/static/…`` links in block HTML point to the course's assets."""
+    """The ``replace_urls`` service: ``/static/…`` links in block HTML point to the course's assets, and
+    ``/jump_to_id/<url_name>`` links (Open edX's way to link blocks of a course) to the unit holding it."""
 
-    def __init__(self, asset_url: Callable[[str], str]) -> None:
+    def __init__(
+        self, asset_url: Callable[[str], str], jump_url: Callable[[str], str | None] | None = None
+    ) -> None:
         self._asset_url = asset_url
+        self._jump_url = jump_url
+
+    def _jump(self, match: re.Match[str]) -> str:
+        target = self._jump_url(match.group("block_id")) if self._jump_url else None
+        return match.group(0) if target is None else match.group("quote") + target
 
     def replace_urls(self, text: str, static_replace_only: bool = False) -> str:
-        """Rewrite course asset links in ``text``."""
-        return _STATIC_LINK.sub(lambda m: m.group("quote") + self._asset_url(m.group("path")), text or "")
+        """Rewrite course asset links (and, unless ``static_replace_only``, links to other blocks)."""
+        text = _STATIC_LINK.sub(lambda m: m.group("quote") + self._asset_url(m.group("path")), text or "")
+        if not static_replace_only and "/jump_to_id/" in text:
+            text = _JUMP_LINK.sub(self._jump, text)
+        return text
 
     # Open edX's service also offers these names.
     def replace_static_urls(self, text: str) -> str:
+        """Only the course asset links of :meth:`replace_urls`."""
+        return self.replace_urls(text, static_replace_only=True)
+
+    def replace_jump_to_id_urls(self, text: str) -> str:
         """Same as :meth:`replace_urls`."""
         return self.replace_urls(text)
 
@@ -161,8 +177,10 @@ def make_xblock_user(
     role: str,
     anonymous_id: str,
     language: str,
+    company_naf: str | None = None,
 ) -> XBlockUser:
-    """An XBlockUser carrying the ``edx-platform.*`` attributes real blocks read."""
+    """An XBlockUser carrying the ``edx-platform.*`` attributes real blocks read, and ours:
+    ``cybermassif.company_naf``, the NAF code of the learner's company (None without one)."""
     return XBlockUser(
         is_current_user=True,
         emails=[email] if email else [],
@@ -175,5 +193,6 @@ def make_xblock_user(
             "edx-platform.user_role": role,
             "edx-platform.anonymous_user_id": anonymous_id,
             "edx-platform.user_preferences": {"pref-lang": language},
+            "cybermassif.company_naf": company_naf,
         },
     )

@@ -3,10 +3,12 @@
 The structure (types, parents, order, names) of every block is read in one query, which gives outlines and
 previous/next navigation; the content and settings of the blocks a page renders in a second one.
 
-A stored tree never changes once imported (a new import makes a new tree), so learners' pages share
-one loaded copy per tree and process (:func:`shared_tree`): after the first page of a course, its
-structure and the fields of the blocks already shown cost no query at all. Learner runtimes never write
-into it (their content and settings writes go to private rows); authoring loads a tree of its own.
+A stored tree changes only when an author saves a block in the studio, which also touches its course's
+``updated_at``; learners' pages share one loaded copy per tree, version and process (:func:`shared_tree`,
+the version being that timestamp, read with the course anyway): after the first page of a course, its
+structure and the fields of the blocks already shown cost no query at all, and an edit is seen by every
+worker on its next page. Learner runtimes never write into a shared tree (their content and settings
+writes are refused); authoring loads a tree of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class LoadedTree:
         self.tree_id = tree_id
         self._by_usage: dict[str, BlockRecord] = {}
         self._by_definition: dict[str, BlockRecord] = {}
+        self._by_block_id: dict[str, BlockRecord] | None = None
         for record in sorted(records, key=lambda r: r.position):
             self._by_usage[record.usage_id] = record
             self._by_definition[record.definition_id] = record
@@ -87,6 +90,12 @@ class LoadedTree:
             record = self._by_usage[usage_id]
             record.content, record.settings, record.olx = dict(content or {}), dict(settings or {}), olx
 
+    def find_block_id(self, block_id: str) -> BlockRecord | None:
+        """The block whose usage id ends in ``block@<block_id>`` (OLX links name blocks by ``url_name``)."""
+        if self._by_block_id is None:
+            self._by_block_id = {u.rsplit("block@", 1)[-1]: r for u, r in self._by_usage.items()}
+        return self._by_block_id.get(block_id)
+
     def get(self, usage_id: str) -> BlockRecord | None:
         """The block with this usage id."""
         return self._by_usage.get(usage_id)
@@ -97,6 +106,7 @@ class LoadedTree:
 
     def add(self, record: BlockRecord) -> None:
         """Add a block (import and authoring)."""
+        self._by_block_id = None
         self._by_usage[record.usage_id] = record
         self._by_definition[record.definition_id] = record
 
@@ -150,20 +160,25 @@ class LoadedTree:
 
 
 SHARED_TREES = 32
-_shared: OrderedDict[int, LoadedTree] = OrderedDict()
+_shared: OrderedDict[tuple[int, Any], LoadedTree] = OrderedDict()
 _shared_lock = threading.Lock()
 
 
-def shared_tree(session: Session, tree_id: int, root_usage_id: str | None = None) -> LoadedTree:
-    """The process's read-only copy of a stored tree, loaded on first use (the least used are dropped)."""
+def shared_tree(session: Session, tree_id: int, version: Any = None) -> LoadedTree:
+    """The process's read-only copy of a stored tree at a version, loaded on first use.
+
+    ``version`` changes when the tree's blocks are edited (the course's ``updated_at``); the least used
+    copies are dropped.
+    """
+    key = (tree_id, version)
     with _shared_lock:
-        tree = _shared.get(tree_id)
+        tree = _shared.get(key)
         if tree is not None:
-            _shared.move_to_end(tree_id)
+            _shared.move_to_end(key)
             return tree
-    tree = LoadedTree.load_structure(session, tree_id, root_usage_id)
+    tree = LoadedTree.load_structure(session, tree_id)
     with _shared_lock:
-        _shared[tree_id] = tree
+        _shared[key] = tree
         while len(_shared) > SHARED_TREES:
             _shared.popitem(last=False)
     return tree

@@ -126,6 +126,25 @@ class BlockClient:
         assert self._token is not None
         return self._token
 
+    def studio_page(self, url_name: str = "u1") -> str:
+        """The studio page of a unit (course staff only), keeping its CSRF token for studio calls."""
+        usage = self.course.usage("vertical", url_name)
+        response = self.client.get(f"/studio/formations/{self.course.course_key}/unite/{usage}")
+        assert response.status_code == 200, response.status_code
+        html = response.get_data(as_text=True)
+        match = META_CSRF.search(html)
+        assert match, "no CSRF meta tag on the studio page"
+        self._token = match.group(1)
+        return html
+
+    def studio_call(self, block_type: str, url_name: str, handler: str, data: Any = None) -> Any:
+        """POST JSON to a handler through the studio's endpoint (authoring: content and settings writable)."""
+        return self.client.post(
+            f"/studio/xblock/{self.course.usage(block_type, url_name)}/handler/{handler}",
+            data=json.dumps(data if data is not None else {}).encode(),
+            headers={"X-CSRFToken": self.token, "Content-Type": "application/json"},
+        )
+
     def call(
         self,
         block_type: str,
@@ -143,6 +162,12 @@ class BlockClient:
             data=body,
             headers={"X-CSRFToken": self.token, "Content-Type": "application/json"},
         )
+
+
+@pytest.fixture
+def trainer(make_cybersite: Callable[..., Any], make_user: Callable[..., User]) -> User:
+    """A trainer of a Cybersite: course staff, who may open and edit every course."""
+    return make_user(roles=[(Role.TRAINER, make_cybersite())])
 
 
 @pytest.fixture

@@ -57,6 +57,11 @@ class CourseAccess:
         assert self.course.published_tree_id is not None
         return self.course.published_tree_id
 
+    @property
+    def version(self) -> object:
+        """The version of that content (changes when an author saves a block)."""
+        return self.course.updated_at
+
 
 def course_access(course_key: str) -> CourseAccess:
     """The signed-in user's access to a published course; 404 when there is none by that key."""

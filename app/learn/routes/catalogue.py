@@ -55,7 +55,7 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
     access = course_access(course_key)
     if not access.allowed:
         return not_enrolled(access)
-    tree = shared_tree(db.session, access.tree_id)
+    tree = shared_tree(db.session, access.tree_id, access.version)
     order = outline.unit_ids(tree)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
     kinds = outline.completable_types(setup_for(), (r.block_type for r in tree.walk()))

@@ -42,7 +42,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     access = course_access(course_key)
     if not access.allowed:
         return not_enrolled(access)
-    tree = shared_tree(db.session, access.tree_id)
+    tree = shared_tree(db.session, access.tree_id, access.version)
     record = tree.get(usage_id)
     if record is None or record.block_type != outline.UNIT:
         abort(404)

@@ -16,29 +16,25 @@ a ``noauth_handlers`` class attribute (a tuple of handler names, like the callba
 
 from __future__ import annotations
 
-import io
 import mimetypes
 from typing import Any
 
-import webob
-import webob.exc
-from flask import abort, current_app, jsonify, make_response, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from xblock.core import XBlock
-from xblock.exceptions import DisallowedFileError, JsonHandlerError, NoSuchHandlerError, NoSuchUsage
+from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
 from app.core.database import writes
 from app.core.extensions import csrf, db
 from app.courses import queries
+from app.courses.models import Course
 from app.learn.routes.base import blueprint, course_access, learner, unavailable_notices
-from app.runtime import bridge, events
+from app.runtime import bridge
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
-from app.runtime.store import ReadOnlyFieldError
 from app.runtime.tree import shared_tree
 
-HANDLER_MAX_BYTES = 1024 * 1024
 HANDLER_METHODS = ["GET", "POST", "PUT", "DELETE"]
 NOAUTH_ATTRIBUTE = "noauth_handlers"
 # Types a browser could run as script or a document in the site's origin.
@@ -59,17 +55,6 @@ ASSET_CSP = "sandbox; default-src 'none'"
 RESOURCE_CACHE = "public, max-age=86400"
 
 
-def _webob_request() -> webob.Request:
-    """The request for the block, its body read (with the size limit) and kept readable."""
-    request.max_content_length = HANDLER_MAX_BYTES
-    body = request.get_data(cache=True)
-    environ = dict(request.environ)
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    environ.pop("HTTP_TRANSFER_ENCODING", None)
-    return webob.Request(environ)
-
-
 def _usage_key(usage_id: str) -> tuple[UsageKey, str | None]:
     """The block's usage key, and the aside type when the id names an aside of it."""
     try:
@@ -82,11 +67,13 @@ def _usage_key(usage_id: str) -> tuple[UsageKey, str | None]:
 
 
 def _runtime(
-    course_key: str, tree_id: int, key: UsageKey, aside_type: str | None, who: Learner
+    course: Course, key: UsageKey, aside_type: str | None, who: Learner
 ) -> tuple[HostRuntime, XBlock]:
     """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on."""
     usage_id = str(key)
-    tree = shared_tree(db.session, tree_id)
+    course_key = course.course_key
+    assert course.published_tree_id is not None
+    tree = shared_tree(db.session, course.published_tree_id, course.updated_at)
     if usage_id not in tree:
         abort(404)
     notices = unavailable_notices()
@@ -101,37 +88,13 @@ def _runtime(
         abort(404)
 
 
-def _handle(runtime: HostRuntime, block: XBlock, handler: str, suffix: str, req: webob.Request) -> Any:
-    """Run the handler and end the request's block work; map block errors to 4xx responses."""
-    try:
-        with bridge.block_language(runtime.learner.language):
-            result = runtime.handle(block, handler, req, suffix)
-        runtime.finish()
-    except NoSuchHandlerError:
-        db.session.rollback()
-        abort(404)
-    except JsonHandlerError as error:
-        db.session.rollback()
-        return make_response(jsonify(error=error.message), error.status_code)
-    except webob.exc.HTTPException as error:
-        db.session.rollback()
-        return current_app.response_class.force_type(error, request.environ)  # type: ignore[arg-type]
-    except (events.EventRefused, ReadOnlyFieldError, NoSuchUsage):
-        db.session.rollback()
-        abort(400)
-    db.session.commit()
-    if isinstance(result, webob.Response):
-        return current_app.response_class.force_type(result, request.environ)  # type: ignore[arg-type]
-    return result
-
-
 @blueprint.route("/xblock/<usage_id>/handler/<handler>", defaults={"suffix": ""}, methods=HANDLER_METHODS)
 @blueprint.route("/xblock/<usage_id>/handler/<handler>/<path:suffix>", methods=HANDLER_METHODS)
 @csrf.exempt  # checked below, once the body is read
 @writes
 def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
     """Call a block's handler for the signed-in learner (enrolled, or course staff)."""
-    req = _webob_request()
+    req = bridge.handler_request()
     csrf.protect()
     if not current_user.is_authenticated:
         abort(401)
@@ -140,8 +103,8 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
     if not access.allowed:
         abort(403)
     who = learner(current_user, access.is_staff)
-    runtime, block = _runtime(str(key.course_key), access.tree_id, key, aside_type, who)
-    return _handle(runtime, block, handler, suffix, req)
+    runtime, block = _runtime(access.course, key, aside_type, who)
+    return bridge.run_handler(runtime, block, handler, suffix, req)
 
 
 @blueprint.route(
@@ -152,18 +115,17 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
 @writes
 def xblock_handler_noauth(usage_id: str, handler: str, suffix: str) -> Any:
     """Call a third-party handler (one the block class lists in ``noauth_handlers``) anonymously."""
-    req = _webob_request()
+    req = bridge.handler_request()
     key, aside_type = _usage_key(usage_id)
     found = queries.course_with_enrolment(str(key.course_key), None)
     if found is None or found[0].published_tree_id is None:
         abort(404)
-    tree_id = found[0].published_tree_id
-    runtime, block = _runtime(str(key.course_key), tree_id, key, aside_type, Learner(user_id=None))
+    runtime, block = _runtime(found[0], key, aside_type, Learner(user_id=None))
     function = getattr(block, handler, None)
     allowed = getattr(type(block), NOAUTH_ATTRIBUTE, ())
     if handler not in allowed or not getattr(function, "_is_xblock_handler", False):
         abort(404)
-    return _handle(runtime, block, handler, suffix, req)
+    return bridge.run_handler(runtime, block, handler, suffix, req)
 
 
 def _safe_resource_uri(uri: str) -> bool:
