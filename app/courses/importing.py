@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sanitize import clean_html
+from app.courses import vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
 from app.runtime.models import BlockTree, StoredBlock
@@ -70,6 +71,7 @@ def import_course(
         if skip_unchanged and (unchanged := _unchanged(root, digest)) is not None:
             return unchanged
         parsed = read_course(root, config=bridge.setup_for().config(), limits=limits)
+    _check_vista_tags(parsed)
     result = _store(parsed, actor)
     log.info(
         "course %s imported by %s: tree %s",
@@ -161,6 +163,13 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
     course.published_tree_id = tree.id
     db.session.flush()
     return ImportResult(course, tree.id, len(parsed.records), len(parsed.assets), changed=True)
+
+
+def _check_vista_tags(parsed: ParsedCourse) -> None:
+    _tags, problems = vista_tags.read_tags({**parsed.course_settings, **parsed.policy})
+    if problems:
+        policy_file = f"policies/{parsed.course_key.run}/policy.json"
+        raise ImportFailed([Problem(policy_file, None, message, "vista") for message in problems])
 
 
 def _describe(course: Course, parsed: ParsedCourse) -> None:

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.courses import queries, services
+from app.courses import queries, services, vista_tags
 from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
 from app.progress import queries as progress_queries
@@ -61,6 +61,9 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
     kinds = outline.completable_types(setup_for(), (r.block_type for r in tree.walk()))
     done_units = progress_queries.completed_units(tree, order, completed, kinds)
     last = access.enrolment.last_usage_id if access.enrolment else None
+    root = tree.get(tree.root_usage_id or "")
+    if root is not None:
+        tree.load_fields(db.session, [root.usage_id])
     return render_template(
         "learn/course.html",
         access=access,
@@ -68,4 +71,5 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
         chapters=outline.build(tree, done_units),
         resume=last if last in order else None,
         first_unit=order[0] if order else None,
+        vista=vista_tags.labelled(vista_tags.of_course_block(root.settings if root else None)),
     )
