@@ -1,0 +1,261 @@
+"""Checking a learner's answers against a problem, with Open edX's semantics for each kind of question.
+
+:func:`clean_answers` checks what the browser sent (known input ids, the right shape, sizes) and raises
+:class:`AnswerError` with a message for the learner; :func:`grade` then marks each input correct,
+partially correct or incorrect, with its points and the author's feedback for that answer.
+
+Messages are English message ids marked with ``_`` for extraction; the block translates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from plugins.problem.messages import Message, _
+from plugins.problem.model import (
+    CHECKBOXES,
+    DROPDOWN,
+    MULTIPLE_CHOICE,
+    NUMERICAL,
+    TEXT,
+    Hint,
+    Input,
+    Problem,
+)
+from plugins.problem.numbers import parse_number
+
+CORRECT = "correct"
+PARTIAL = "partially-correct"
+INCORRECT = "incorrect"
+MAX_TEXT_ANSWER = 500
+MAX_SUBMISSION_VALUES = 500
+
+Answer = str | list[str]
+
+
+class AnswerError(Message):
+    """Answers that cannot be graded, with the reason for the learner."""
+
+
+@dataclass(frozen=True)
+class FeedbackHint:
+    """Author feedback shown for an answer; ``correct`` decides the default label."""
+
+    hint: Hint
+    correct: bool
+
+
+@dataclass(frozen=True)
+class InputResult:
+    """The verdict on one input."""
+
+    correctness: str
+    earned: Decimal
+    hints: tuple[FeedbackHint, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on a whole submission."""
+
+    results: dict[str, InputResult] = field(default_factory=dict)
+    earned: Decimal = Decimal(0)
+    possible: int = 0
+
+    @property
+    def is_correct(self) -> bool:
+        """Full points."""
+        return self.earned == self.possible
+
+
+def clean_answers(problem: Problem, data: Any) -> dict[str, Answer]:
+    """The answers of a submission (``{input id: answer}``), checked; AnswerError when they cannot be
+    graded. A missing input counts as unanswered; at least one input must be answered."""
+    if not isinstance(data, dict):
+        raise AnswerError(_("The answers must be sent as an object keyed by question."))
+    if len(data) > max(len(problem.inputs), 1):
+        raise AnswerError(_("The answers name questions that are not in this problem."))
+    answers: dict[str, Answer] = {}
+    for input_id, value in data.items():
+        question = problem.inputs.get(input_id) if isinstance(input_id, str) else None
+        if question is None:
+            raise AnswerError(_("The answers name questions that are not in this problem."))
+        answers[input_id] = _clean_answer(question, value)
+    if not any(a.strip() if isinstance(a, str) else a for a in answers.values()):
+        raise AnswerError(_("Answer at least one question before submitting."))
+    return answers
+
+
+def _clean_answer(question: Input, value: Any) -> Answer:
+    if question.kind == CHECKBOXES:
+        if not isinstance(value, list) or len(value) > MAX_SUBMISSION_VALUES:
+            raise AnswerError(_("The answer to a question has the wrong form."))
+        names = [v for v in value if isinstance(v, str)]
+        if len(names) != len(value) or len(set(names)) != len(names):
+            raise AnswerError(_("The answer to a question has the wrong form."))
+        if any(question.choice(name) is None for name in names):
+            raise AnswerError(_("One of the answers is not a choice of its question."))
+        order = [c.name for c in question.choices]
+        return sorted(names, key=order.index)
+    if not isinstance(value, str):
+        raise AnswerError(_("The answer to a question has the wrong form."))
+    if question.kind == MULTIPLE_CHOICE:
+        if value and question.choice(value) is None:
+            raise AnswerError(_("One of the answers is not a choice of its question."))
+        return value
+    if question.kind == DROPDOWN:
+        if value and value not in [o.value for o in question.options]:
+            raise AnswerError(_("One of the answers is not a choice of its question."))
+        return value
+    if len(value) > MAX_TEXT_ANSWER:
+        raise AnswerError(
+            _("An answer is too long: at most {limit} characters are accepted."), None, limit=MAX_TEXT_ANSWER
+        )
+    if question.kind == NUMERICAL and value.strip() and parse_number(value) is None:
+        raise AnswerError(
+            _(
+                "“{answer}” is not a number. Type only digits, with a comma or a point "
+                "for decimals (e.g. 12,5)."
+            ),
+            None,
+            answer=value.strip(),
+        )
+    return value
+
+
+def grade(problem: Problem, answers: dict[str, Answer]) -> Grade:
+    """Grade ``answers`` (checked by :func:`clean_answers`): every input of the problem gets a result."""
+    results = {
+        input_id: grade_input(question, answers.get(input_id))
+        for input_id, question in problem.inputs.items()
+    }
+    earned = sum((r.earned for r in results.values()), Decimal(0))
+    return Grade(results, earned, problem.max_points)
+
+
+def grade_input(question: Input, answer: Answer | None) -> InputResult:
+    """The verdict on one input's answer (None or empty: unanswered, so incorrect)."""
+    if question.kind == MULTIPLE_CHOICE:
+        fraction, hints = _multiple_choice(question, answer if isinstance(answer, str) else "")
+    elif question.kind == CHECKBOXES:
+        fraction, hints = _checkboxes(question, answer if isinstance(answer, list) else [])
+    elif question.kind == DROPDOWN:
+        fraction, hints = _dropdown(question, answer if isinstance(answer, str) else "")
+    elif question.kind == NUMERICAL:
+        fraction, hints = _numerical(question, answer if isinstance(answer, str) else "")
+    elif question.kind == TEXT:
+        fraction, hints = _text(question, answer if isinstance(answer, str) else "")
+    else:  # pragma: no cover - every kind the model makes is handled above
+        raise ValueError(question.kind)
+    correctness = CORRECT if fraction == 1 else INCORRECT if fraction == 0 else PARTIAL
+    earned = (fraction * question.points).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return InputResult(correctness, earned, tuple(hints))
+
+
+def _multiple_choice(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:
+    choice = question.choice(answer) if answer else None
+    if choice is None:
+        return Decimal(0), []
+    hints = [FeedbackHint(choice.hint, choice.is_correct)] if choice.hint else []
+    if choice.is_correct:
+        return Decimal(1), hints
+    if choice.correct == "partial" and "points" in question.partial_credit:
+        return choice.point_value, hints
+    return Decimal(0), hints
+
+
+def _checkboxes(question: Input, answer: list[str]) -> tuple[Decimal, list[FeedbackHint]]:
+    chosen = set(answer)
+    correct = {c.name for c in question.choices if c.is_correct}
+    every = {c.name for c in question.choices}
+    if not chosen:
+        fraction = Decimal(0)  # as Open edX: ticking nothing is never an answer
+    elif "edc" in question.partial_credit:
+        # Every decision counts: each box rightly ticked or rightly left is worth the same.
+        right = len(chosen & correct) + len((every - chosen) - correct)
+        fraction = Decimal(right) / Decimal(len(every))
+    elif "halves" in question.partial_credit:
+        errors = len(chosen - correct) + len(correct - chosen)
+        fraction = {0: Decimal(1)}.get(errors, Decimal(0))
+        if errors == 1 and len(every) > 2:
+            fraction = Decimal("0.5")
+        elif errors == 2 and len(every) > 4:
+            fraction = Decimal("0.25")
+    else:
+        fraction = Decimal(1) if chosen == correct else Decimal(0)
+    is_correct = fraction == 1
+    letters = {c.letter for c in question.choices if c.name in chosen}
+    for selectors, hint in question.compound_hints:
+        if chosen and selectors == letters:
+            return fraction, [FeedbackHint(hint, is_correct)]
+    hints = []
+    for choice in question.choices:
+        hint = choice.hint_selected if choice.name in chosen else choice.hint_unselected
+        if hint is not None:
+            hints.append(FeedbackHint(hint, is_correct))
+    return fraction, hints
+
+
+def _dropdown(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:
+    is_correct = bool(answer) and answer == question.correct_option
+    option = next((o for o in question.options if o.value == answer), None)
+    hints = [FeedbackHint(option.hint, is_correct)] if option is not None and option.hint else []
+    return Decimal(1 if is_correct else 0), hints
+
+
+def _numerical(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:
+    numeric = question.numeric
+    value = parse_number(answer) if answer.strip() else None
+    if numeric is None or value is None:
+        return Decimal(0), []
+    credit = question.partial_credit
+    if numeric.range is not None:
+        if numeric.range.contains(value):
+            return Decimal(1), _hints(question.correct_hint, True)
+        fraction = Decimal(0)
+        if "close" in credit and numeric.range.widened(numeric.partial_range).contains(value):
+            fraction = Decimal("0.5")
+    else:
+        assert numeric.value is not None  # a numerical answer is a number or a range (model)
+        if numeric.tolerance.allows(value, numeric.value):
+            return Decimal(1), _hints(question.correct_hint, True)
+        fraction = Decimal(0)
+        wide = numeric.tolerance.widened(numeric.partial_range)
+        near_partial = any(numeric.tolerance.allows(value, p) for p in numeric.partial_answers)
+        if ("list" in credit and near_partial) or ("close" in credit and wide.allows(value, numeric.value)):
+            fraction = Decimal("0.5")
+        elif (
+            "list" in credit
+            and "close" in credit
+            and any(wide.allows(value, p) for p in numeric.partial_answers)
+        ):
+            fraction = Decimal("0.25")
+    for _written, expected, hint in numeric.additional:
+        if value == expected:
+            return Decimal(1), _hints(hint, True)
+    return fraction, []
+
+
+def _text(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:
+    spec = question.text
+    given = answer.strip()
+    if spec is None or not given:
+        return Decimal(0), []
+    index = spec.match_index(given)
+    if index is not None:
+        # The feedback of the answer matched: the main answer's <correcthint>, or the additional one's.
+        return Decimal(1), _hints(spec.answer_hints[index], True)
+    # Known wrong answers, compared as text first, then as patterns (Open edX's order).
+    for expected, hint in spec.equal_hints:
+        if spec.same(given, expected):
+            return Decimal(0), _hints(hint, False)
+    for pattern, hint in spec.regexp_hints:
+        if pattern.fullmatch(given):
+            return Decimal(0), _hints(hint, False)
+    return Decimal(0), []
+
+
+def _hints(hint: Hint | None, correct: bool) -> list[FeedbackHint]:
+    return [FeedbackHint(hint, correct)] if hint is not None else []

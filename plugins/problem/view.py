@@ -1,0 +1,239 @@
+"""Showing a problem: the HTML of its learner view and of its editor, rendered with Jinja2 (autoescaped).
+
+Author HTML (text parts, labels, choices, hints, solutions) is passed through the platform's sanitiser
+before it is marked safe; everything else is escaped by the templates. What the page holds depends on the
+learner's standing: correctness and feedback only for what they submitted, the correct answers and the
+solution only once the show-answer policy allows it (and only in the answer the handler returns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from plugins.problem.cache import BoundedCache
+from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
+from plugins.problem.model import CHECKBOXES, MULTIPLE_CHOICE, Input, Problem
+from plugins.problem.numbers import format_number
+from plugins.problem.policy import Standing
+
+_environment = Environment(
+    loader=PackageLoader("plugins.problem", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# The word for each verdict (extracted where ``_status`` translates the same words).
+_LABELS = {CORRECT: "Correct", PARTIAL: "Partially correct", INCORRECT: "Incorrect"}
+_cleaned: BoundedCache[str] = BoundedCache(max_chars=4 * 1024 * 1024)
+
+
+def cleaned_html(html: str, clean: Callable[[str], str]) -> str:
+    """``html`` through the sanitiser, remembered (the policy is the platform's, the same for every
+    call in a process, and problems are shown far more often than they change)."""
+    return _cleaned.get(html, lambda: clean(html))
+
+
+@dataclass
+class Texts:
+    """How the view turns author HTML into safe markup, and speaks the learner's language."""
+
+    clean: Callable[[str], str]
+    replace_urls: Callable[[str], str]
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    language: str = "fr"
+
+    def html(self, text: str) -> Markup:
+        """Author HTML, sanitised, with course links resolved."""
+        return Markup(self.replace_urls(cleaned_html(text, self.clean)))  # noqa: S704 (cleaned just above)
+
+    def number(self, value: Decimal | float) -> str:
+        """A score in the learner's notation (``1,5`` in French), without useless decimals."""
+        text = format_number(Decimal(str(value)).quantize(Decimal("0.01")))
+        return text.replace(".", ",") if self.language.startswith("fr") else text
+
+
+@dataclass
+class Situation:
+    """What the learner has done and may see."""
+
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    correct_map: Mapping[str, Any] = field(default_factory=dict)
+    score: Mapping[str, Any] | None = None
+    standing: Standing | None = None
+    show_answers: bool = False
+    #: Set after a submission, for the message that sums it up.
+    just_submitted: bool = False
+
+
+def _label(question: Input, response_label: str, first: bool, texts: Texts) -> Markup:
+    if first and response_label:
+        return texts.html(response_label)
+    if question.label:
+        return Markup.escape(question.label)
+    return Markup.escape(texts.gettext("Question {number}").format(number=question.response_number))
+
+
+def _feedback(question: Input, situation: Situation, texts: Texts) -> dict[str, Any] | None:
+    entry = situation.correct_map.get(question.id)
+    if not isinstance(entry, dict) or entry.get("correctness") not in (CORRECT, PARTIAL, INCORRECT):
+        return None
+    hints: Iterable[FeedbackHint] = grade_input(question, situation.answers.get(question.id)).hints
+    return {
+        "correctness": entry["correctness"],
+        "text": texts.gettext(_LABELS[entry["correctness"]]),
+        "hints": [
+            {
+                "label": (
+                    h.hint.label
+                    if h.hint.label is not None
+                    else texts.gettext("Correct:")
+                    if h.correct
+                    else texts.gettext("Incorrect:")
+                ),
+                "html": texts.html(h.hint.html),
+                "correct": h.correct,
+            }
+            for h in hints
+        ],
+    }
+
+
+def _input_view(question: Input, label: Markup, descriptions: list[Markup], situation: Situation,
+                texts: Texts) -> dict[str, Any]:  # fmt: skip
+    answer = situation.answers.get(question.id)
+    chosen = set(answer) if isinstance(answer, list) else {answer} if isinstance(answer, str) else set()
+    show = situation.show_answers
+    view: dict[str, Any] = {
+        "id": question.id,
+        "kind": question.kind,
+        "label": label,
+        "descriptions": descriptions,
+        "answer": answer if isinstance(answer, str) else "",
+        "feedback": _feedback(question, situation, texts),
+        "size": question.size,
+        "trailing_text": question.trailing_text,
+        "disabled": situation.standing is not None and not situation.standing.can_submit,
+        "choices": [
+            {
+                "name": c.name,
+                "html": texts.html(c.html),
+                "checked": c.name in chosen,
+                # Only when the answer may be shown: the page never says which choice is right before.
+                "is_answer": show and c.is_correct,
+            }
+            for c in question.choices
+        ],
+        "options": [{"value": o.value, "selected": o.value in chosen} for o in question.options],
+        "shown_answer": None,
+    }
+    if show and question.kind not in (MULTIPLE_CHOICE, CHECKBOXES):
+        view["shown_answer"] = " | ".join(question.answer_display())
+    return view
+
+
+def problem_context(problem: Problem, situation: Situation, texts: Texts, *, display_name: str,
+                    weight: float | None, problem_id: str) -> dict[str, Any]:  # fmt: skip
+    """Everything the learner template needs."""
+    inputs: dict[str, dict[str, Any]] = {}
+    parts = []
+    for part in problem.parts:
+        if part.response is None:
+            parts.append({"html": texts.html(part.html)})
+            continue
+        response = part.response
+        descriptions = [texts.html(d) for d in response.descriptions]
+        for position, question in enumerate(response.inputs):
+            label = _label(question, response.label_html, position == 0, texts)
+            inputs[question.id] = _input_view(
+                question, label, descriptions if position == 0 else [], situation, texts
+            )
+        parts.append(
+            {
+                "response": {
+                    "number": response.number,
+                    "segments": [
+                        {"html": texts.html(s.html)} if s.input_id is None else {"input": inputs[s.input_id]}
+                        for s in response.segments
+                    ],
+                }
+            }
+        )
+    standing = situation.standing
+    possible = problem.max_points
+    max_score = weight if weight is not None else possible
+    return {
+        "problem_id": problem_id,
+        "display_name": display_name,
+        "parts": parts,
+        "gradable": problem.gradable,
+        "unsupported": list(problem.unsupported),
+        "has_questions": bool(problem.inputs),
+        "standing": standing,
+        "progress": _progress(situation, possible, max_score, texts),
+        "status": _status(situation, possible, max_score, texts) if situation.just_submitted else None,
+        "solutions": [texts.html(s) for s in problem.solutions] if situation.show_answers else [],
+        "has_demand_hints": bool(problem.demand_hints),
+        "showing_answers": situation.show_answers,
+        "_": texts.gettext,
+        "ngettext": texts.ngettext,
+    }
+
+
+def _weighted(situation: Situation, possible: int, max_score: float) -> Decimal | None:
+    score = situation.score
+    if not score or score.get("raw_possible") in (None, 0) or possible == 0:
+        return None
+    return Decimal(str(score.get("raw_earned", 0))) * Decimal(str(max_score)) / Decimal(possible)
+
+
+def _progress(situation: Situation, possible: int, max_score: float, texts: Texts) -> str:
+    """ "2 points possible" before any answer, "1,5/2 points" after."""
+    if possible == 0 or max_score == 0:
+        return ""
+    earned = (
+        _weighted(situation, possible, max_score) if situation.standing and situation.standing.done else None
+    )
+    total = texts.number(max_score)
+    count = 1 if Decimal(str(max_score)) == 1 else 2
+    if earned is None:
+        return texts.ngettext("{total} point possible", "{total} points possible", count).format(total=total)
+    return texts.ngettext("{earned}/{total} point", "{earned}/{total} points", count).format(
+        earned=texts.number(earned), total=total
+    )
+
+
+def _status(situation: Situation, possible: int, max_score: float, texts: Texts) -> dict[str, str] | None:
+    score = situation.score or {}
+    earned = Decimal(str(score.get("raw_earned", 0)))
+    if earned >= possible:
+        kind, text = CORRECT, texts.gettext("Correct")
+    elif earned > 0:
+        kind, text = PARTIAL, texts.gettext("Partially correct")
+    else:
+        kind, text = INCORRECT, texts.gettext("Incorrect")
+    return {"kind": kind, "text": text, "progress": _progress(situation, possible, max_score, texts)}
+
+
+def render_problem(context: dict[str, Any]) -> str:
+    """The learner view's HTML."""
+    return _environment.get_template("problem.html").render(context)
+
+
+def render_hint(number: int, total: int, html: Markup, texts: Texts) -> str:
+    """One hint on demand, as shown under the problem."""
+    return _environment.get_template("hint.html").render(
+        number=number, total=total, html=html, _=texts.gettext, ngettext=texts.ngettext
+    )
+
+
+def render_editor(context: dict[str, Any]) -> str:
+    """The editor's HTML."""
+    return _environment.get_template("studio.html").render(context)
