@@ -62,13 +62,20 @@ def _register_parts(app: Flask) -> None:
     from app.cohorts import models as cohort_models  # noqa: F401 (tables)
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
+    from app.courses.staff_grading import StaffGradingService
     from app.learn import routes as learn_routes
     from app.progress import recording
     from app.runtime import bridge, events
     from app.studio import routes as studio_routes
 
     auth.init_app(app)
-    bridge.init_app(app, services={"sanitizer": lambda runtime, block: SanitizerService()})
+    bridge.init_app(
+        app,
+        services={
+            "sanitizer": lambda runtime, block: SanitizerService(),
+            "staff_grading": lambda runtime, block: StaffGradingService(runtime),
+        },
+    )
     # The runtime tells progress what learners did, in the same transaction.
     events.progress_recorded.connect(recording.on_progress)
     app.register_blueprint(account_routes.blueprint)

@@ -363,7 +363,8 @@ class HostRuntime(Runtime):
         if name == "field-data":
             return self.field_data_service
         if name == "i18n":
-            module = type(block).__module__
+            # The class the runtime mixed (``…WithMixins``) is made in XBlock's own module: look past it.
+            module = getattr(type(block), "unmixed_class", type(block)).__module__
             if module.startswith("xblock.internal") or "Mixin" in module:
                 module = next(
                     (c.__module__ for c in type(block).__mro__[1:] if c.__module__ != module), module

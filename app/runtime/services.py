@@ -181,11 +181,10 @@ def make_xblock_user(
 ) -> XBlockUser:
     """An XBlockUser carrying the ``edx-platform.*`` attributes real blocks read, and ours:
     ``cybermassif.company_naf``, the NAF code of the learner's company (None without one)."""
-    return XBlockUser(
-        is_current_user=True,
-        emails=[email] if email else [],
-        full_name=full_name,
-        opt_attrs={
+    user = XBlockUser(is_current_user=True, emails=[email] if email else [], full_name=full_name)
+    # XBlock 6.1's XBlockUser takes no ``opt_attrs`` argument: it starts with an empty dict to fill.
+    user.opt_attrs.update(
+        {
             "edx-platform.user_id": user_id,
             "edx-platform.username": username,
             "edx-platform.is_authenticated": user_id is not None,
@@ -194,5 +193,6 @@ def make_xblock_user(
             "edx-platform.anonymous_user_id": anonymous_id,
             "edx-platform.user_preferences": {"pref-lang": language},
             "cybermassif.company_naf": company_naf,
-        },
+        }
     )
+    return user

@@ -1,0 +1,260 @@
+"""The ``staff_grading`` block service: course staff see their learners' work on a block and grade it.
+
+A block that asks for it (``@XBlock.needs("staff_grading")``) gets, for the person its runtime works for:
+
+- :meth:`StaffGradingService.submissions`: every learner enrolled in the course whom that person may
+  follow, with the learner's ``user_state`` fields of the block, in two queries whatever their number;
+- :meth:`StaffGradingService.set_feedback`: writes a comment and a grade into the learner's own
+  ``user_state`` fields of the block and publishes a ``grade`` event for the learner (not for the
+  trainer), so that progress records it against the learner.
+
+Who may follow whom is the access policy's rule (``app.accounts.policy``): course staff
+(``Action.STAFF_COURSES``) see the learners of the companies they may view (``Action.VIEW_COMPANY``: a
+trainer of a Cybersite sees the companies whose home is that Cybersite; network administrators see
+everyone). Everything runs in the caller's transaction; nothing commits.
+
+A block using :meth:`~StaffGradingService.set_feedback` declares the ``user_state`` fields named in
+:data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, select
+from xblock.fields import Scope
+from xblock.runtime import KeyValueStore
+
+from app.accounts.models import Company, RoleGrant, User
+from app.accounts.policy import Action, can
+from app.core.database import read_columns
+from app.core.extensions import db
+from app.courses.models import Course, Enrolment
+from app.runtime import events
+from app.runtime.models import FieldValue
+from app.runtime.store import FieldStore, scope_name
+
+#: The learner's ``user_state`` fields that :meth:`StaffGradingService.set_feedback` writes.
+FEEDBACK_FIELDS = ("staff_comment", "staff_grade", "staff_graded_at", "staff_grader")
+USER_STATE = scope_name(Scope.user_state)
+
+
+class StaffGradingRefused(Exception):
+    """Something the service will not do; ``code`` names why, for blocks that explain it in their words.
+
+    Each refusal is also a built-in exception (PermissionError, LookupError, ValueError), so that blocks,
+    which may not import the platform, can catch them.
+    """
+
+    code = "refused"
+
+
+class NotCourseStaff(StaffGradingRefused, PermissionError):
+    """The person the runtime works for is not course staff."""
+
+    code = "not_staff"
+
+
+class LearnerOutOfScope(StaffGradingRefused, PermissionError):
+    """The learner is not one the acting person may follow (another Cybersite's, or unknown)."""
+
+    code = "out_of_scope"
+
+
+class LearnerNotEnrolled(StaffGradingRefused, LookupError):
+    """The learner may be followed but is not (or no longer) enrolled in the course."""
+
+    code = "not_enrolled"
+
+
+class OwnWork(StaffGradingRefused, PermissionError):
+    """Course staff may not grade their own work."""
+
+    code = "own_work"
+
+
+class GradeRefused(StaffGradingRefused, ValueError):
+    """The grade is not a number between 0 and the block's maximum."""
+
+    code = "bad_grade"
+
+
+@dataclass(frozen=True)
+class LearnerWork:
+    """One learner and their stored ``user_state`` fields of a block (JSON values, by field name)."""
+
+    user_id: int
+    name: str
+    companies: tuple[str, ...]
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def _learners() -> Select[Any]:
+    """Enrolled people of a course with each company they work for (one row per person and company)."""
+    return (
+        select(User.id, User.display_name, Company)
+        .select_from(Enrolment)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.company_id.is_not(None)))
+        .outerjoin(Company, Company.id == RoleGrant.company_id)
+        .where(Course.course_key == bindparam("course_key"), Enrolment.active.is_(True))
+        .order_by(User.display_name, User.id, Company.legal_name)
+    )
+
+
+_ENROLLED = _learners()
+# One person, enrolled or not: tells "not enrolled" from "not yours" for a learner of one's own scope.
+_PERSON = (
+    select(User.id, User.display_name, Company, Enrolment.id)
+    .select_from(User)
+    .outerjoin(
+        Enrolment,
+        and_(
+            Enrolment.user_id == User.id,
+            Enrolment.active.is_(True),
+            Enrolment.course_id
+            == select(Course.id).where(Course.course_key == bindparam("course_key")).scalar_subquery(),
+        ),
+    )
+    .outerjoin(RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.company_id.is_not(None)))
+    .outerjoin(Company, Company.id == RoleGrant.company_id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(Company.legal_name)
+)
+_STATE = select(FieldValue.user_id, FieldValue.field_name, FieldValue.value).where(
+    FieldValue.scope == USER_STATE,
+    FieldValue.scope_key == bindparam("usage_id"),
+    FieldValue.user_id.in_(bindparam("user_ids", expanding=True)),
+)
+
+
+class StaffGradingService:
+    """The service of one runtime: acts for the person that runtime works for."""
+
+    def __init__(self, runtime: Any) -> None:
+        self._runtime = runtime
+
+    # Who is asking ----------------------------------------------------------------------------------------
+
+    def _actor(self) -> User:
+        user_id = self._runtime.learner.user_id
+        # The signed-in user is already in the session: no query.
+        actor = db.session.get(User, user_id) if user_id is not None else None
+        if actor is None or not can(actor, Action.STAFF_COURSES):
+            raise NotCourseStaff("only course staff see and grade learners' work")
+        return actor
+
+    def _course_key(self, block: Any) -> str:
+        return str(block.scope_ids.usage_id.course_key)
+
+    # Reading ------------------------------------------------------------------------------------------------
+
+    def submissions(self, block: Any) -> list[LearnerWork]:
+        """The learners enrolled in the block's course whom the acting person may follow, by name, each
+        with their ``user_state`` fields of ``block``. Two queries, whatever the number of learners."""
+        actor = self._actor()
+        rows = db.session.execute(_ENROLLED, {"course_key": self._course_key(block)}).all()
+        learners = _visible(actor, ((user_id, name, company) for user_id, name, company in rows))
+        states = self._states(block, [learner[0] for learner in learners])
+        return [
+            LearnerWork(user_id, name, companies, states.get(user_id, {}))
+            for user_id, name, companies in learners
+        ]
+
+    def submission(self, block: Any, learner_id: int) -> LearnerWork:
+        """One learner's work on ``block``; refused when the acting person may not follow them
+        (:class:`LearnerOutOfScope`) or they are not enrolled in the course (:class:`LearnerNotEnrolled`)."""
+        actor = self._actor()
+        rows = db.session.execute(
+            _PERSON, {"course_key": self._course_key(block), "user_id": learner_id}
+        ).all()
+        learners = _visible(actor, ((user_id, name, company) for user_id, name, company, _ in rows))
+        if not learners:
+            raise LearnerOutOfScope(f"user {learner_id} is not a learner the acting person follows")
+        if rows[0][3] is None:
+            raise LearnerNotEnrolled(f"user {learner_id} is not enrolled in {self._course_key(block)}")
+        user_id, name, companies = learners[0]
+        return LearnerWork(user_id, name, companies, self._states(block, [user_id]).get(user_id, {}))
+
+    def _states(self, block: Any, user_ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not user_ids:
+            return {}
+        params = {"usage_id": str(block.scope_ids.usage_id), "user_ids": user_ids}
+        states: dict[int, dict[str, Any]] = {}
+        for user_id, name, value in read_columns(db.session, _STATE, params):
+            states.setdefault(user_id, {})[name] = value
+        return states
+
+    # Grading ------------------------------------------------------------------------------------------------
+
+    def set_feedback(self, block: Any, learner_id: int, comment: str, grade: float) -> LearnerWork:
+        """Give a learner a comment and a grade on ``block`` (0 to ``block.max_score()``).
+
+        Writes the learner's :data:`FEEDBACK_FIELDS` and publishes a ``grade`` event for the learner, in
+        the caller's transaction. Returns the learner's work as it now stands.
+        """
+        actor = self._actor()
+        work = self.submission(block, learner_id)
+        if learner_id == actor.id:
+            raise OwnWork("course staff may not grade their own work")
+        maximum = float(block.max_score())
+        if (
+            isinstance(grade, bool)
+            or not isinstance(grade, int | float)
+            or not math.isfinite(grade)
+            or not 0 <= grade <= maximum
+        ):
+            raise GradeRefused(f"a grade must be a number from 0 to {maximum:g}")
+        now = datetime.now(UTC)
+        values = {
+            "staff_comment": comment,
+            "staff_grade": float(grade),
+            "staff_graded_at": now,
+            "staff_grader": actor.display_name,
+        }
+        store = FieldStore(db.session, self._runtime.tree, learner_id)
+        updates = {}
+        for name, value in values.items():
+            declared = block.fields.get(name)
+            if declared is None or declared.scope != Scope.user_state:
+                raise TypeError(f"{type(block).__name__} must declare {name} as a user_state field")
+            key = KeyValueStore.Key(Scope.user_state, learner_id, block.scope_ids.usage_id, name)
+            updates[key] = declared.to_json(value)
+        store.set_many(updates)
+        store.flush()
+        try:
+            event = events.interpret(
+                block, "grade", {"value": float(grade), "max_value": maximum}, learner_id, now
+            )
+        except events.EventRefused as error:
+            raise GradeRefused(str(error)) from error
+        if event is not None:
+            # The learner's grade, recorded by progress in this same transaction.
+            events.progress_recorded.send(self._runtime, events=[event])
+        state = {**work.state, **{key.field_name: value for key, value in updates.items()}}
+        return LearnerWork(work.user_id, work.name, work.companies, state)
+
+
+def _visible(
+    actor: User, rows: Iterable[tuple[int, str, Company | None]]
+) -> list[tuple[int, str, tuple[str, ...]]]:
+    """People (in row order) with the companies the actor may view; those with none are left out.
+
+    The policy decides (``Action.VIEW_COMPANY``); a person of no company is seen by administrators only.
+    """
+    names: dict[int, str] = {}
+    companies: dict[int, list[str]] = {}
+    for user_id, name, company in rows:
+        names.setdefault(user_id, name)
+        if can(actor, Action.VIEW_COMPANY, company):
+            seen = companies.setdefault(user_id, [])
+            if company is not None and company.legal_name not in seen:
+                seen.append(company.legal_name)
+    return [
+        (user_id, name, tuple(companies[user_id])) for user_id, name in names.items() if user_id in companies
+    ]
