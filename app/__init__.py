@@ -63,6 +63,9 @@ def _register_parts(app: Flask) -> None:
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
     from app.courses.staff_grading import StaffGradingService
+    from app.forum import models as forum_models  # noqa: F401 (tables)
+    from app.forum import routes as forum_routes
+    from app.forum.block_service import forum_service
     from app.learn import routes as learn_routes
     from app.progress import recording
     from app.runtime import bridge, events
@@ -74,6 +77,7 @@ def _register_parts(app: Flask) -> None:
         services={
             "sanitizer": lambda runtime, block: SanitizerService(),
             "staff_grading": lambda runtime, block: StaffGradingService(runtime),
+            "forum": forum_service,
         },
     )
     # The runtime tells progress what learners did, in the same transaction.
@@ -82,4 +86,5 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
     studio_routes.init_app(app)
+    forum_routes.init_app(app)
     cli.init_app(app)
