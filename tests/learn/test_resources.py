@@ -72,6 +72,17 @@ def test_a_course_asset_is_served_with_an_etag(client, enrolled, add_asset):
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_a_course_asset_is_served_by_byte_ranges(client, enrolled, add_asset):
+    add_asset(enrolled, "media/clip.mp4", bytes(range(256)) * 4, "video/mp4")
+    path = f"{enrolled.home_url}/static/media/clip.mp4"
+    assert client.get(path).headers["Accept-Ranges"] == "bytes"
+    part = client.get(path, headers={"Range": "bytes=1000-1023"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == "bytes 1000-1023/1024"
+    assert part.data == (bytes(range(256)) * 4)[1000:1024]
+    assert client.get(path, headers={"Range": "bytes=5000-6000"}).status_code == 416
+
+
 @pytest.mark.parametrize(
     ("name", "content_type"),
     [

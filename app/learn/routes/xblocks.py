@@ -183,4 +183,5 @@ def course_asset(course_key: str, path: str) -> Response:
         response.headers["Content-Security-Policy"] = ASSET_CSP
         response.headers["Content-Disposition"] = "attachment"
     response.set_etag(asset.sha256)
-    return response.make_conditional(request)
+    # Byte ranges let players seek in a video without downloading it whole (and iOS needs them).
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(asset.data))
