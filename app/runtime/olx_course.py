@@ -31,6 +31,23 @@ from app.runtime.olx_safety import COURSE_FILE, OlxError, parse_xml_file
 from app.runtime.tree import BlockRecord
 
 MAX_ASSET_PATH_LENGTH = 512
+# Types of course media that Python's table (or the system's) may not know.
+_MEDIA_TYPES = {
+    ".webm": "video/webm",
+    ".vtt": "text/vtt",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".ogv": "video/ogg",
+    ".opus": "audio/ogg",
+    ".woff2": "font/woff2",
+}
+
+
+def asset_type(name: str) -> str:
+    """The MIME type a course asset is stored and served with."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -210,7 +227,7 @@ def _assets(root: Path, limits: ImportLimits, problems: list[Problem]) -> list[A
             )
             break
         data = path.read_bytes()
-        content_type = mimetypes.guess_type(PurePosixPath(name).name)[0] or "application/octet-stream"
+        content_type = asset_type(PurePosixPath(name).name)
         assets.append(Asset(name, content_type, len(data), hashlib.sha256(data).hexdigest(), data))
     return assets
 

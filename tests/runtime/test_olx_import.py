@@ -6,7 +6,7 @@ import pytest
 from xblock.core import XBlock
 
 from app.runtime.keys import CourseKey, usage_key_for
-from app.runtime.olx_course import read_course
+from app.runtime.olx_course import asset_type, read_course
 from app.runtime.olx_import import ImportFailed, ImportLimits
 from tests.runtime.olx_helpers import POINTER, SAMPLE, import_config, small_course, write_course
 
@@ -217,3 +217,17 @@ def test_course_xml_must_name_the_course(tmp_path):
     problems = _problems(write_course(tmp_path, {"course.xml": '<course url_name="2026"/>'}))
     assert str(problems[0]) == "course.xml:1: <course> needs org, course"
     assert POINTER  # the well-formed pointer is what the other tests use
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("clip.webm", "video/webm"),
+        ("sous-titres.VTT", "text/vtt"),
+        ("film.mp4", "video/mp4"),
+        ("logo.png", "image/png"),
+        ("inconnu.zzz", "application/octet-stream"),
+    ],
+)
+def test_course_media_get_their_types(name, expected):
+    assert asset_type(name) == expected
