@@ -24,6 +24,9 @@ from app.accounts.services.credentials import hash_password
 from app.core.extensions import db, limiter
 from app.runtime.tree import forget_shared_trees
 
+# One browser, one live server for every folder's browser tests.
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # scrypt is slow on purpose: hash once per run
 _sequence = count(1)

@@ -7,7 +7,7 @@ read together in one query.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.accounts.policy import Action, can
 from app.courses import queries
 from app.courses.models import Course, Enrolment
 from app.runtime.bridge import current_language
-from app.runtime.host import Learner
+from app.runtime.host import Learner, no_company
 
 blueprint = Blueprint(
     "learn", __name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates")
@@ -97,7 +97,30 @@ def learner(user: User, is_staff: bool) -> Learner:
         full_name=user.display_name,
         language=current_language(),
         is_staff=is_staff,
+        company_naf=company_naf(user),
     )
+
+
+# The roles that tie a person to a company, the one they learn in first.
+COMPANY_ROLES = (Role.LEARNER, Role.COMPANY_MANAGER)
+
+
+def company_naf(user: User) -> Callable[[], str | None]:
+    """Reads the NAF code of the company the user learns in (else manages), None for anyone else.
+
+    The grant is found among the roles loaded with the user; its company is read only when a block asks
+    (one statement at most, on the pages that need it).
+    """
+    grants = [g for g in user.roles if g.role in COMPANY_ROLES and g.company_id is not None]
+    if not grants:
+        return no_company
+    grant = min(grants, key=lambda g: (COMPANY_ROLES.index(g.role), g.id))
+
+    def read() -> str | None:
+        company = grant.company
+        return company.naf_code if company is not None else None
+
+    return read
 
 
 class UnavailableNotices(Mapping[str, str]):

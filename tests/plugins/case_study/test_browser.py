@@ -11,12 +11,10 @@ import urllib.parse
 import pytest
 
 from app.accounts.models import User
-from tests.browser.conftest import browser, browser_app, live_server, page
 from tests.conftest import PASSWORD
 from tests.plugins.case_study.conftest import ANSWERS, completion_row, stored_state
 from tests.plugins.conftest import OlxCourse
 
-__all__ = ["browser", "browser_app", "live_server", "page"]
 pytestmark = pytest.mark.browser
 
 

@@ -12,12 +12,10 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.forum.models import ForumPost, ForumThread
-from tests.browser.conftest import browser, browser_app, live_server, page
 from tests.conftest import PASSWORD
 from tests.plugins.conftest import OlxCourse
 from tests.plugins.discussion.conftest import start_thread
 
-__all__ = ["browser", "browser_app", "live_server", "page"]
 pytestmark = pytest.mark.browser
 
 

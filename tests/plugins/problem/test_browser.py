@@ -8,7 +8,6 @@ import urllib.parse
 
 import pytest
 
-from tests.browser.conftest import browser, browser_app, live_server, page  # noqa: F401 (fixtures)
 from tests.conftest import PASSWORD
 from tests.plugins.problem.conftest import QUIZ, P, recorded, user_state
 
@@ -23,7 +22,7 @@ SHORT = """<problem url_name="short" display_name="Court" max_attempts="1" show_
 </problem>"""
 
 
-def sign_in(page, user) -> None:  # noqa: F811 (the page fixture)
+def sign_in(page, user) -> None:
     page.goto("/compte/connexion")
     page.fill("input[name=email]", user.email)
     page.fill("input[name=password]", PASSWORD)
@@ -32,7 +31,7 @@ def sign_in(page, user) -> None:  # noqa: F811 (the page fixture)
 
 
 @pytest.fixture
-def learner_page(page, olx_course, enrolled):  # noqa: F811
+def learner_page(page, olx_course, enrolled):
     course = olx_course(QUIZ + SHORT)
     learner = enrolled(course, language="fr")
     sign_in(page, learner)
@@ -45,7 +44,7 @@ def _id(input_id: str) -> str:
     return "#" + input_id
 
 
-def test_answering_shows_feedback_without_reloading_and_the_state_stays(app, page, learner_page):  # noqa: F811
+def test_answering_shows_feedback_without_reloading_and_the_state_stays(app, page, learner_page):
     course, learner = learner_page
     page.evaluate("window.notReloaded = true")
     quiz = page.locator(f'.problem[data-problem-id="{P}"]')
@@ -78,7 +77,7 @@ def test_answering_shows_feedback_without_reloading_and_the_state_stays(app, pag
     assert page.errors == []
 
 
-def test_a_bad_number_is_explained_where_the_learner_looks(app, page, learner_page):  # noqa: F811
+def test_a_bad_number_is_explained_where_the_learner_looks(app, page, learner_page):
     course, learner = learner_page
     quiz = page.locator(f'.problem[data-problem-id="{P}"]')
     page.fill(_id(f"{P}_5_1"), "douze")
@@ -90,7 +89,7 @@ def test_a_bad_number_is_explained_where_the_learner_looks(app, page, learner_pa
     assert page.errors == []
 
 
-def test_hints_then_the_answer_then_a_reset(app, page, learner_page):  # noqa: F811
+def test_hints_then_the_answer_then_a_reset(app, page, learner_page):
     quiz = page.locator(f'.problem[data-problem-id="{P}"]')
     quiz.locator(".problem-hint-button").click()
     hints = quiz.locator(".problem-hints")
@@ -116,7 +115,7 @@ def test_hints_then_the_answer_then_a_reset(app, page, learner_page):  # noqa: F
     assert page.errors == []
 
 
-def test_the_editor_saves_and_explains_what_is_wrong(app, page, olx_course, trainer):  # noqa: F811
+def test_the_editor_saves_and_explains_what_is_wrong(app, page, olx_course, trainer):
     course = olx_course(SHORT)
     sign_in(page, trainer)
     usage = course.usage("vertical", "u1")
