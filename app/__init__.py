@@ -59,7 +59,9 @@ def _register_parts(app: Flask) -> None:
     from app.accounts import auth
     from app.accounts import routes as account_routes
     from app.admin import routes as admin_routes
+    from app.cohorts import acceptance as cohort_acceptance
     from app.cohorts import models as cohort_models  # noqa: F401 (tables)
+    from app.cohorts import routes as cohort_routes
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
     from app.courses.staff_grading import StaffGradingService
@@ -85,6 +87,9 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
+    app.register_blueprint(cohort_routes.blueprint)
+    # Invited people join the cohorts that kept them a seat when they accept (same transaction).
+    cohort_acceptance.init_app()
     studio_routes.init_app(app)
     forum_routes.init_app(app)
     cli.init_app(app)

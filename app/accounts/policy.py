@@ -41,6 +41,16 @@ class Action(enum.StrEnum):
     REVOKE_INVITATION = "invitation.revoke"  # Invitation
     STAFF_COURSES = "course.staff"  # None: open every published course without enrolment
     ENROL = "course.enrol"  # Course: enrol oneself (open, published courses)
+    CREATE_COHORT = "cohort.create"  # Cybersite that will run it
+    VIEW_COHORT = "cohort.view"  # Cohort: its details and the members the viewer may see
+    EDIT_COHORT = "cohort.edit"  # Cohort: details, courses, companies, any member, file import, moves
+    ENROL_IN_COHORT = "cohort.enrol"  # CohortMember or CohortInvitation (saved or not): enrol or unenrol
+    VIEW_COHORT_MEMBER = "cohort.member.view"  # CohortMember or CohortInvitation
+    VIEW_LEARNER_PROGRESS = "progress.learner"  # User: their progress in every course, their certificates
+    VIEW_COMPANY_PROGRESS = "progress.company"  # Company: its staff × courses table and its exports
+    VIEW_CYBERSITE_PROGRESS = "progress.cybersite"  # Cybersite: its cohorts' figures and their exports
+    VIEW_COHORT_PROGRESS = "progress.cohort"  # Cohort: its companies' and learners' figures
+    VIEW_COURSE_PROGRESS = "progress.course"  # course audience: ``cybersite_ids`` whose cohorts follow it
 
 
 def is_admin(user: User) -> bool:
@@ -156,6 +166,47 @@ def _sees_company(user: User, company: Company | None) -> bool:
     )
 
 
+def _runs_cohort(user: User, cohort: Any) -> bool:
+    """Whether the user manages the Cybersite that runs the cohort."""
+    return cohort is not None and cohort.cybersite_id in managed_cybersite_ids(user)
+
+
+def _accepted_company_ids(cohort: Any) -> set[int]:
+    return {company.id for company in cohort.companies}
+
+
+def _sees_cohort(user: User, cohort: Any) -> bool:
+    """Its Cybersite's managers, and the managers of a company it accepts (who see their own staff)."""
+    if cohort is None:
+        return False
+    if _runs_cohort(user, cohort):
+        return True
+    managed = managed_company_ids(user)
+    return bool(managed) and bool(managed & _accepted_company_ids(cohort))
+
+
+def _enrols_seat(user: User, seat: Any) -> bool:
+    """Who enrols a person (a member or an invited seat) in a cohort, or takes them out of it.
+
+    Its Cybersite's managers, for any company; a company manager, for their own company if the cohort
+    accepts it. (The services check the rest: the person works for that company, capacity, dates.)
+    """
+    if seat is None or seat.cohort is None:
+        return False
+    if _runs_cohort(user, seat.cohort):
+        return True
+    return seat.company_id in managed_company_ids(user) and seat.company_id in _accepted_company_ids(
+        seat.cohort
+    )
+
+
+def _sees_seat(user: User, seat: Any) -> bool:
+    """A member sees themselves; managers see whom they may enrol."""
+    if seat is None:
+        return False
+    return getattr(seat, "user_id", None) == user.id or _enrols_seat(user, seat)
+
+
 _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.ADMINISTER_NETWORK: lambda u, t: False,
     Action.VIEW_ADMIN: lambda u, t: bool(managed_cybersite_ids(u) or managed_company_ids(u)),
@@ -181,6 +232,22 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.STAFF_COURSES: lambda u, t: bool(trained_cybersite_ids(u)),
     Action.ENROL: lambda u, t: (
         t is not None and bool(getattr(t, "open_enrolment", False)) and t.published_tree_id is not None
+    ),
+    Action.CREATE_COHORT: lambda u, t: t is not None and t.id in managed_cybersite_ids(u),
+    Action.VIEW_COHORT: _sees_cohort,
+    Action.EDIT_COHORT: _runs_cohort,
+    Action.ENROL_IN_COHORT: _enrols_seat,
+    Action.VIEW_COHORT_MEMBER: _sees_seat,
+    # Learners see their own progress; their company's and Cybersite's managers see it too.
+    Action.VIEW_LEARNER_PROGRESS: _sees_user,
+    Action.VIEW_COMPANY_PROGRESS: lambda u, t: (
+        t is not None and (t.id in managed_company_ids(u) or t.cybersite_id in managed_cybersite_ids(u))
+    ),
+    Action.VIEW_CYBERSITE_PROGRESS: lambda u, t: t is not None and t.id in managed_cybersite_ids(u),
+    Action.VIEW_COHORT_PROGRESS: _runs_cohort,
+    # Trainers (and managers) of a Cybersite whose cohorts follow the course.
+    Action.VIEW_COURSE_PROGRESS: lambda u, t: (
+        t is not None and bool(set(t.cybersite_ids) & (trained_cybersite_ids(u) | managed_cybersite_ids(u)))
     ),
 }
 

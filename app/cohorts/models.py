@@ -1,4 +1,5 @@
-"""Tables of cohorts: Cohort, the courses it follows, the companies it accepts, and its members.
+"""Tables of cohorts: Cohort, the courses it follows, the companies it accepts, its members, the seats
+kept for people invited to join, and uploaded enrolment files awaiting confirmation.
 
 A member of a cohort is enrolled in each of its courses; the enrolment remembers through which cohort
 (``Enrolment.cohort_id``), which is how the forum finds a learner's cohort in a course.
@@ -8,10 +9,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import Company, Cybersite, User
+from app.accounts.models import Company, Cybersite, Invitation, User
 from app.core.extensions import db
 from app.courses.models import Course
 
@@ -78,3 +88,45 @@ class CohortMember(db.Model):
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()
     company: Mapped[Company] = relationship()
+
+
+class CohortInvitation(db.Model):
+    """A seat kept in a cohort for someone invited to the platform who has no account yet.
+
+    When the invitation is accepted, the new account becomes a member (see ``app.cohorts.acceptance``).
+    Like Open edX's "enrollment allowed", it is keyed by e-mail address; the name is what the file or form
+    gave, shown until the person chooses their own.
+    """
+
+    __tablename__ = "cohort_invitation"
+    __table_args__ = (UniqueConstraint("cohort_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    cohort: Mapped[Cohort] = relationship()
+    invitation: Mapped[Invitation] = relationship()
+    company: Mapped[Company] = relationship()
+
+
+class CohortUpload(db.Model):
+    """An enrolment file checked and previewed, kept until its uploader confirms it (or it expires).
+
+    Kept in the database, not in a worker's memory or disk, so that the confirmation may reach any worker
+    on any host.
+    """
+
+    __tablename__ = "cohort_upload"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # a random URL-safe token
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)

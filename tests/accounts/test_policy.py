@@ -77,6 +77,34 @@ TABLE: dict[Action, dict[str, set[str]]] = {
     },
     Action.STAFF_COURSES: {"none": {T, ADMIN}},
     Action.ENROL: {"course_open": STAFF, "course_closed": {ADMIN}},
+    Action.CREATE_COHORT: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
+    # A cohort of Cybersite A accepting company A1, and one of B accepting B1.
+    Action.VIEW_COHORT: {"cohort_own": {CM, SM, ADMIN}, "cohort_foreign": {ADMIN}},
+    Action.EDIT_COHORT: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
+    # A seat of another learner of A1 in the own cohort; of a company A1 is not (the cohort does not accept
+    # it: its company manager may not enrol there); of B1's learner in the foreign cohort.
+    Action.ENROL_IN_COHORT: {
+        "seat_own": {CM, SM, ADMIN},
+        "seat_not_accepted": {SM, ADMIN},
+        "seat_foreign": {ADMIN},
+    },
+    Action.VIEW_COHORT_MEMBER: {
+        "seat_self": STAFF,
+        "seat_own": {CM, SM, ADMIN},
+        "seat_not_accepted": {SM, ADMIN},
+        "seat_foreign": {ADMIN},
+    },
+    Action.VIEW_LEARNER_PROGRESS: {
+        "self": STAFF,
+        "learner_own": {CM, SM, ADMIN},
+        "trainer_own": {SM, ADMIN},
+        "learner_foreign": {ADMIN},
+    },
+    Action.VIEW_COMPANY_PROGRESS: {"company_own": {CM, SM, ADMIN}, "company_foreign": {ADMIN}},
+    Action.VIEW_CYBERSITE_PROGRESS: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
+    Action.VIEW_COHORT_PROGRESS: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
+    # A course followed by cohorts of Cybersite A, and one followed only by B's.
+    Action.VIEW_COURSE_PROGRESS: {"audience_own": {T, SM, ADMIN}, "audience_foreign": {ADMIN}},
 }
 
 ROWS = [
@@ -127,11 +155,15 @@ def _target(world: dict[str, int], action: Action, key: str, actor: Any) -> Any:
         return None
     if key.startswith("course_"):
         return SimpleNamespace(open_enrolment=key == "course_open", published_tree_id=1)
+    if key.startswith(("cohort_", "seat_")):
+        return _cohort_target(world, key, actor)
     if key.startswith("site_"):
         return get(Cybersite, world["site_a" if key == "site_own" else "site_b"])
     if key in ("company_own", "company_foreign"):
         return get(Company, world["a1" if key == "company_own" else "b1"])
-    if action in (Action.VIEW_USER, Action.EDIT_USER, Action.DEACTIVATE_USER):
+    if key.startswith("audience_"):
+        return SimpleNamespace(cybersite_ids={world["site_a" if key == "audience_own" else "site_b"]})
+    if action in (Action.VIEW_USER, Action.EDIT_USER, Action.DEACTIVATE_USER, Action.VIEW_LEARNER_PROGRESS):
         if key == "self":
             return actor if isinstance(actor, User) else get(User, world[L])
         return get(
@@ -170,6 +202,25 @@ def _target(world: dict[str, int], action: Action, key: str, actor: Any) -> Any:
         "network_admin": lambda: _proposal(kind, Role.NETWORK_ADMIN),
         "mismatched_scope": lambda: _proposal(kind, Role.LEARNER, site=site_a),
     }[key]()
+
+
+def _cohort_target(world: dict[str, int], key: str, actor: Any) -> Any:
+    """Cohorts and seats as the policy reads them (its Cybersite, accepted companies, company, person)."""
+    own = SimpleNamespace(cybersite_id=world["site_a"], companies=[SimpleNamespace(id=world["a1"])])
+    foreign = SimpleNamespace(cybersite_id=world["site_b"], companies=[SimpleNamespace(id=world["b1"])])
+    if key == "cohort_own":
+        return own
+    if key == "cohort_foreign":
+        return foreign
+    if key == "seat_self":
+        user_id = actor.id if isinstance(actor, User) else world[L]
+        return SimpleNamespace(cohort=own, company_id=world["a1"], user_id=user_id)
+    if key == "seat_own":
+        return SimpleNamespace(cohort=own, company_id=world["a1"], user_id=world["other_learner_a1"])
+    if key == "seat_not_accepted":
+        elsewhere = SimpleNamespace(cybersite_id=world["site_a"], companies=[])
+        return SimpleNamespace(cohort=elsewhere, company_id=world["a1"], user_id=world["other_learner_a1"])
+    return SimpleNamespace(cohort=foreign, company_id=world["b1"], user_id=world["learner_b1"])
 
 
 @pytest.mark.parametrize(("actor_name", "action", "target_key", "expected"), ROWS)
@@ -221,6 +272,8 @@ def test_the_admin_grant_id_equal_to_a_user_id_does_not_confuse_the_policy(app_c
         (SM, Action.INVITE, "learner_own"),
         (SM, Action.INVITE, "trainer_own"),
         (T, Action.VIEW_CYBERSITE, "site_own"),
+        (SM, Action.CREATE_COHORT, "site_own"),
+        (SM, Action.EDIT_COHORT, "cohort_own"),
     ],
 )
 def test_roles_over_a_deactivated_cybersite_give_no_power(app_ctx, world, actor_name, action, target_key):
