@@ -58,6 +58,7 @@ def _register_parts(app: Flask) -> None:
     from app import cli
     from app.accounts import auth
     from app.accounts import routes as account_routes
+    from app.accounts.services import invitations
     from app.admin import routes as admin_routes
     from app.cohorts import acceptance as cohort_acceptance
     from app.cohorts import models as cohort_models  # noqa: F401 (tables)
@@ -89,7 +90,7 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(learn_routes.blueprint)
     app.register_blueprint(cohort_routes.blueprint)
     # Invited people join the cohorts that kept them a seat when they accept (same transaction).
-    cohort_acceptance.init_app()
+    invitations.invitation_accepted.connect(cohort_acceptance.on_invitation_accepted)
     studio_routes.init_app(app)
     forum_routes.init_app(app)
     cli.init_app(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from blinker import Namespace
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -24,6 +25,11 @@ from app.accounts.validators import normalise_email
 from app.core import mail
 from app.core.config import LANGUAGES
 from app.core.extensions import db
+
+signals = Namespace()
+#: Sent with the invitation and ``user=`` the account just created, in the transaction that accepts it
+#: (higher layers, such as cohorts, finish what the invitation promised).
+invitation_accepted = signals.signal("accounts.invitation-accepted")
 
 _SALT = "cybermassif.invitation"
 
@@ -161,6 +167,7 @@ def accept(invitation: Invitation, display_name: str, password: str, language: s
     db.session.add(user)
     invitation.accepted_at = datetime.now(UTC)
     db.session.flush()
+    invitation_accepted.send(invitation, user=user)
     return user
 
 
