@@ -16,13 +16,19 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings as hypothesis_settings
 
 from app import create_app
 from app.accounts.identifiers import luhn_valid
 from app.accounts.models import Company, Cybersite, Role, RoleGrant, User
 from app.accounts.services.credentials import hash_password
 from app.core.extensions import db, limiter
+from app.runtime import bridge
 from app.runtime.tree import forget_shared_trees
+
+# Time is not what property tests check (a loaded CI machine is slow): no deadline per example.
+hypothesis_settings.register_profile("cybermassif", deadline=None)
+hypothesis_settings.load_profile("cybermassif")
 
 # One browser, one live server for every folder's browser tests.
 pytest_plugins = ["tests.browser_fixtures"]
@@ -96,6 +102,15 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 connection.execute(table.delete())
         limiter.reset()
         forget_shared_trees()
+
+
+@pytest.fixture
+def steady_block_types(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disabled block types read now and kept for the test (each worker re-reads them every 10 s,
+    which would add a statement to whichever request comes then: statement counts must not depend on it)."""
+    monkeypatch.setattr(bridge, "DISABLED_TYPES_TTL", 3600.0)
+    with app.app_context():
+        bridge.setup_for(app).refresh_disabled()
 
 
 @pytest.fixture

@@ -161,7 +161,9 @@ class StatementCounter:
 
 
 @pytest.fixture
-def count_statements(app: Flask) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
+def count_statements(
+    app: Flask, steady_block_types: None
+) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
     """Run a callable and return its result with the SQL statements it issued."""
 
     def run(action: Callable[[], Any]) -> tuple[Any, list[str]]:
