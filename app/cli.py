@@ -12,6 +12,7 @@ from app.accounts.demo import DEMO_PASSWORD, load_demo
 from app.accounts.models import Role, RoleGrant, User
 from app.accounts.services.credentials import hash_password
 from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
+from app.cohorts.demo import load_demo_cohort
 from app.core.extensions import db
 from app.courses.cli import courses, load_demo_courses, xblocks
 
@@ -59,6 +60,11 @@ def demo_load() -> None:
     click.echo("Demo courses:")
     for line in lines:
         click.echo(line)
+    with force_locale("fr"):
+        cohort = load_demo_cohort()
+    db.session.commit()
+    if cohort is not None:
+        click.echo(f"Demo cohort: {cohort.name} ({len(cohort.courses)} courses)")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<18} {account.email}")

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from app.accounts.demo import ACCOUNTS, COMPANIES, CYBERSITES, DEMO_PASSWORD
 from app.accounts.models import Company, Cybersite, Role, RoleGrant, User
+from app.cohorts.models import Cohort, CohortMember
 from app.core.extensions import db
+from app.courses.models import Course, Enrolment
 from tests.conftest import sign_in
 
 
@@ -42,6 +44,32 @@ def test_demo_load_is_idempotent_and_every_account_signs_in(app):
     with app.app_context():
         roles = {g.role for g in db.session.scalars(select(RoleGrant))}
     assert roles == set(Role)
+
+
+def test_demo_load_puts_the_demo_learners_in_a_cohort_following_every_course(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    output = runner.invoke(args=["demo", "load"]).output
+    assert "Demo cohort: Promotion printemps 2026" in output
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort))
+        followed = len(cohort.courses)
+        members = {m.user.email for m in db.session.scalars(select(CohortMember))}
+        courses = db.session.scalar(select(func.count()).select_from(Course))
+        enrolled = db.session.scalars(
+            select(Enrolment.course_id)
+            .join(User, User.id == Enrolment.user_id)
+            .where(User.email == "apprenant@demo.cybermassif.fr", Enrolment.cohort_id == cohort.id)
+        ).all()
+    assert db_count_is_one(app, Cohort)
+    assert members == {"apprenant@demo.cybermassif.fr", "learner@demo.cybermassif.fr"}
+    assert followed == courses == len(enrolled) >= 4
+
+
+def db_count_is_one(app, model) -> bool:
+    """Loading twice made one row."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) == 1
 
 
 def test_create_admin(app):
