@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 
 from app.runtime.registry import configure_django
 
@@ -86,10 +86,16 @@ class I18nService:
     ungettext = ngettext
 
     def strftime(self, dtime: datetime, format: str = "SHORT_DATE") -> str:
-        """Format a date in the request's language; accepts Open edX's named formats."""
-        named = {"SHORT_DATE": "short", "LONG_DATE": "long", "TIME": "HH:mm", "DATE_TIME": "medium"}
-        if format in named:
-            return format_datetime(dtime, named[format], locale=self.language)
+        """Format a date in the request's language; accepts Open edX's named formats (dates only for the
+        ``…_DATE`` ones, as Open edX does)."""
+        if format == "SHORT_DATE":
+            return format_date(dtime, "short", locale=self.language)
+        if format == "LONG_DATE":
+            return format_date(dtime, "long", locale=self.language)
+        if format == "TIME":
+            return format_time(dtime, "short", locale=self.language)
+        if format == "DATE_TIME":
+            return format_datetime(dtime, "medium", locale=self.language)
         return dtime.strftime(format)
 
     def get_javascript_i18n_catalog_url(self, block: Any) -> str | None:

@@ -3,12 +3,17 @@ asked) and the ``i18n`` service of a block class the runtime mixed (its package'
 
 from __future__ import annotations
 
+import gettext as gettext_module
+from datetime import UTC, datetime
+
+import pytest
+
 from app.core.extensions import db
 from app.runtime.bridge import make_runtime
 from app.runtime.host import Learner
 from app.runtime.keys import CourseKey, usage_key_for
 from app.runtime.models import BlockTree
-from app.runtime.services import make_xblock_user
+from app.runtime.services import I18nService, make_xblock_user
 from app.runtime.tree import LoadedTree
 from tests.runtime.conftest import COURSE
 
@@ -80,3 +85,18 @@ def test_a_block_class_mixed_by_the_runtime_reads_its_own_packages_catalogue(app
             block = runtime.get_block(FRESCO)
             assert type(block).__name__ == "IctFrescoBlockWithMixins"
             assert runtime.service(block, "i18n").gettext("Retail") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "format_name", "expected"),
+    [
+        ("fr", "SHORT_DATE", "28/11/2026"),
+        ("fr", "LONG_DATE", "28 novembre 2026"),
+        ("en", "LONG_DATE", "November 28, 2026"),
+        ("fr", "TIME", "14:05"),
+        ("fr", "%Y", "2026"),
+    ],
+)
+def test_named_date_formats_are_open_edx_s(language, format_name, expected):
+    service = I18nService(language, gettext_module.NullTranslations())
+    assert service.strftime(datetime(2026, 11, 28, 14, 5, tzinfo=UTC), format_name) == expected
