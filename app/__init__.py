@@ -70,7 +70,8 @@ def _register_parts(app: Flask) -> None:
     from app.forum import routes as forum_routes
     from app.forum.block_service import forum_service
     from app.learn import routes as learn_routes
-    from app.progress import recording
+    from app.progress import rollups
+    from app.progress import routes as progress_routes
     from app.runtime import bridge, events
     from app.studio import routes as studio_routes
 
@@ -84,11 +85,14 @@ def _register_parts(app: Flask) -> None:
         },
     )
     # The runtime tells progress what learners did, in the same transaction.
-    events.progress_recorded.connect(recording.on_progress)
+    events.progress_recorded.connect(rollups.on_progress)
+    # A course published anew has its learners' roll-ups rebuilt in the same transaction.
+    rollups.init_app()
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
     app.register_blueprint(cohort_routes.blueprint)
+    app.register_blueprint(progress_routes.blueprint)
     # Invited people join the cohorts that kept them a seat when they accept (same transaction).
     invitations.invitation_accepted.connect(cohort_acceptance.on_invitation_accepted)
     studio_routes.init_app(app)

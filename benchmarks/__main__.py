@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import common, unit_pages, workbench_peer
+from benchmarks import common, progress_report, progress_writes, unit_pages, workbench_peer
 
 
 def main() -> int:
     """Run the benchmarks named on the command line, or all of them."""
     chosen = set(sys.argv[1:])
-    for name, module in (("unit_pages", unit_pages), ("workbench_peer", workbench_peer)):
+    modules = (
+        ("unit_pages", unit_pages),
+        ("workbench_peer", workbench_peer),
+        ("progress_writes", progress_writes),
+        ("progress_report", progress_report),
+    )
+    for name, module in modules:
         if not chosen or name in chosen:
             module.run()
     return 0 if all(common.RESULTS) else 1

@@ -13,7 +13,13 @@ from tests.conftest import sign_in
 from tests.learn.conftest import EN, page_token
 from tests.runtime.conftest import unit
 
+# A view that only reads: the user and roles, the course and enrolment, the structure, the unit's fields,
+# their stored values, the learner's completions (and transaction control, not counted).
 BUDGET = 8
+# A first view also records what it completed and keeps the learner's roll-ups up to date in the same
+# transaction (their records read, containers and course upserted, the sequence settings of a course
+# version this process has not seen yet, and a certificate when the view completes the course).
+FIRST_VIEW_BUDGET = 12
 
 
 @pytest.fixture
@@ -43,7 +49,10 @@ def test_the_unit_page_costs_the_same_few_statements_whatever_its_size(
         assert response.get_data(as_text=True).count("<p>Bonjour</p>") == size
         counts[size] = len(statements)
         print(size, *statements, sep="\n")
-    assert counts[1] == counts[50] <= BUDGET, counts
+        _, again = count_statements(lambda url=url: client.get(url, headers=EN))
+        counts[f"{size} again"] = len(again)
+    assert counts[1] == counts[50] <= FIRST_VIEW_BUDGET, counts
+    assert counts["1 again"] == counts["50 again"] <= BUDGET, counts
 
 
 def test_a_second_view_costs_no_more(
@@ -55,7 +64,7 @@ def test_a_second_view_costs_no_more(
     fresh_disabled_types()
     _, first = count_statements(lambda: client.get(course.unit_url("unit1"), headers=EN))
     _, second = count_statements(lambda: client.get(course.unit_url("unit1"), headers=EN))
-    assert len(second) <= len(first) <= BUDGET
+    assert len(second) <= BUDGET < len(first) <= FIRST_VIEW_BUDGET
 
 
 def test_rendering_and_handling_never_scan_entry_points(client, make_course, learner, enrol, monkeypatch):

@@ -1,4 +1,5 @@
-"""Read-only progress figures: what a learner completed, and which units that completes."""
+"""Read-only progress figures. This module: what a learner completed, and which units that completes
+(the courseware reads them on every page); the dashboards' queries live in the modules beside it."""
 
 from __future__ import annotations
 

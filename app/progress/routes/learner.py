@@ -1,0 +1,75 @@
+"""A learner's progress: "My progress" (with the follow-up pages the user may open), and the same page of a
+member of staff for their managers."""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+
+from app.accounts.models import Company, Cybersite, User
+from app.accounts.policy import (
+    Action,
+    is_admin,
+    managed_company_ids,
+    managed_cybersite_ids,
+    trained_cybersite_ids,
+)
+from app.core.extensions import db
+from app.progress.queries import learner as learner_queries
+from app.progress.routes.base import actor, blueprint, get, require
+
+
+def _follow_up(user: User) -> dict[str, object]:
+    """The dashboards the user may open: their companies, their Cybersites, their courses' figures."""
+    admin = is_admin(user)
+    company_ids = managed_company_ids(user)
+    site_ids = managed_cybersite_ids(user)
+    companies = (
+        db.session.execute(
+            select(Company.id, Company.legal_name)
+            .where(Company.id.in_(company_ids))
+            .order_by(Company.legal_name)
+        ).all()
+        if company_ids
+        else []
+    )
+    sites_query = select(Cybersite.id, Cybersite.name).order_by(Cybersite.name)
+    sites = (
+        db.session.execute(sites_query if admin else sites_query.where(Cybersite.id.in_(site_ids))).all()
+        if admin or site_ids
+        else []
+    )
+    return {
+        "companies": companies,
+        "sites": sites,
+        "courses": admin or bool(site_ids | trained_cybersite_ids(user)),
+    }
+
+
+@blueprint.route("/")
+def index() -> str:
+    """My progress: each course with its chapters, grade and what to do next; and my follow-up pages."""
+    user = actor()
+    require(Action.VIEW_LEARNER_PROGRESS, user)
+    return render_template(
+        "progress/learner.html",
+        person=user,
+        own=True,
+        courses=learner_queries.learner_courses(user.id),
+        follow_up=_follow_up(user),
+    )
+
+
+@blueprint.route("/apprenants/<int:user_id>")
+def learner(user_id: int) -> str:
+    """A learner's progress, for their company's and Cybersite's managers."""
+    person = get(User, user_id)
+    require(Action.VIEW_LEARNER_PROGRESS, person)
+    assert person is not None
+    return render_template(
+        "progress/learner.html",
+        person=person,
+        own=person.id == actor().id,
+        courses=learner_queries.learner_courses(person.id),
+        follow_up=None,
+    )
