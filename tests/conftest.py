@@ -113,6 +113,39 @@ def steady_block_types(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
         bridge.setup_for(app).refresh_disabled()
 
 
+class StatementCounter:
+    """Counts SQL statements on the engine (transaction control and PRAGMAs excepted)."""
+
+    IGNORED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(self.IGNORED):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_statements(
+    app: Flask, steady_block_types: None
+) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
+    """Run a callable and return its result with the SQL statements it issued."""
+
+    def run(action: Callable[[], Any]) -> tuple[Any, list[str]]:
+        counter = StatementCounter()
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            result = action()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+        return result, counter.statements
+
+    return run
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser-like client (cookies kept between requests)."""

@@ -3,7 +3,6 @@ cohorts, trainers, signed-in block clients), so that pages are tested with real 
 
 from tests.plugins.conftest import as_user, enrolled, olx_course, trainer  # noqa: F401 (fixtures)
 from tests.plugins.discussion.conftest import (  # noqa: F401 (fixtures)
-    count_statements,
     forum_course,
     forum_state,
     learner_in,

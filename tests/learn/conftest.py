@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -231,36 +231,3 @@ def page_token(client: FlaskClient, path: str) -> str:
     match = META_CSRF.search(client.get(path).get_data(as_text=True))
     assert match, f"no CSRF meta tag on {path}"
     return match.group(1)
-
-
-class StatementCounter:
-    """Counts SQL statements on the engine (transaction control and PRAGMAs excepted)."""
-
-    IGNORED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(self.IGNORED):
-            self.statements.append(statement)
-
-
-@pytest.fixture
-def count_statements(
-    app: Flask, steady_block_types: None
-) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
-    """Run a callable and return its result with the SQL statements it issued."""
-
-    def run(action: Callable[[], Any]) -> tuple[Any, list[str]]:
-        counter = StatementCounter()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            result = action()
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        return result, counter.statements
-
-    return run

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Float, Integer, Scope, String
@@ -329,34 +328,3 @@ def enrolled_learner(
         return user, learner_in(user, course)
 
     return build
-
-
-class StatementCounter:
-    """Counts SQL statements on the engine (transaction control and PRAGMAs excepted)."""
-
-    IGNORED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(self.IGNORED):
-            self.statements.append(statement)
-
-
-@pytest.fixture
-def count_statements(app: Flask) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
-    """Run a callable and return its result with the SQL statements it issued."""
-
-    def run(action: Callable[[], Any]) -> tuple[Any, list[str]]:
-        counter = StatementCounter()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            result = action()
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        return result, counter.statements
-
-    return run

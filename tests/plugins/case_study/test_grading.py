@@ -15,7 +15,7 @@ from app.courses.models import Enrolment
 from app.progress.models import BlockCompletion
 from app.runtime import bridge
 from app.runtime.models import FieldValue
-from tests.learn.conftest import StatementCounter
+from tests.conftest import StatementCounter
 from tests.plugins.case_study.conftest import ANSWERS, completion_row, stored_state
 
 

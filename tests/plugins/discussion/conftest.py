@@ -11,7 +11,7 @@ from typing import Any
 import lxml.html
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.accounts.models import Company, Cybersite, User
 from app.cohorts.models import Cohort, CohortCourse
@@ -148,36 +148,6 @@ def read_state(app: Flask, user_id: int, thread_id: int) -> Any:
     with app.app_context():
         state = db.session.get(ForumReadState, (user_id, thread_id))
         return state.last_read_at if state is not None else None
-
-
-class StatementCounter:
-    """Collects the SQL statements an engine runs."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
-
-
-@pytest.fixture
-def count_statements(
-    app: Flask, steady_block_types: None
-) -> Callable[[Callable[[], Any]], tuple[Any, list[str]]]:
-    """Run a callable and return its result with the SQL statements it issued."""
-
-    def run(action: Callable[[], Any]) -> tuple[Any, list[str]]:
-        counter = StatementCounter()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            result = action()
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        return result, counter.statements
-
-    return run
 
 
 SAFE_TAGS = {
