@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, request
 
 from app.core import config as settings
-from app.core import database, errors, health, i18n, mail, navigation, security
+from app.core import database, errors, fixed_urls, health, i18n, mail, navigation, security
 from app.core.extensions import csrf, db, limiter, migrate
 
 
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     mail.init_app(app)
     security.init_app(app)
+    fixed_urls.init_app(app)
     navigation.init_app(app)
     health.init_app(app)
     errors.init_app(app)

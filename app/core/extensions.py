@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,3 +34,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    """Every limit of the product guards a form submission (``methods=["POST"]``): reading a page never
+    counts against one, so pages skip the limiter's per-request look-up of the limits that apply."""
+    return request.method in ("GET", "HEAD", "OPTIONS")

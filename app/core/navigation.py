@@ -1,4 +1,8 @@
-"""Main navigation by role: each part registers its entries and who sees them; the layout lists them."""
+"""Main navigation by role: each part registers its entries and who sees them; the layout lists them.
+
+Every page shows the navigation, so what does not change between requests is worked out once per process:
+the entries' order, each entry's address and each label in each language.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, request
+from flask_babel import get_locale
 from flask_login import current_user
+
+from app.core.fixed_urls import fixed_url
 
 
 @dataclass(frozen=True)
@@ -32,24 +39,47 @@ class NavItem:
 EXTENSION_KEY = "cybermassif.navigation"
 
 
+class _Navigation:
+    """An application's entries, in order, with their addresses and labels remembered."""
+
+    def __init__(self) -> None:
+        self.entries: list[NavEntry] = []
+        self._labels: dict[tuple[str, int], str] = {}
+
+    def add(self, entry: NavEntry) -> None:
+        self.entries.append(entry)
+        self.entries.sort(key=lambda e: e.order)
+        self._labels.clear()
+
+    def label(self, entry: NavEntry) -> str:
+        key = (str(get_locale()), id(entry))
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = str(entry.label)
+        return found
+
+
 def register(app: Flask, entry: NavEntry) -> None:
     """Add an entry to the application's navigation."""
-    app.extensions.setdefault(EXTENSION_KEY, []).append(entry)
+    app.extensions.setdefault(EXTENSION_KEY, _Navigation()).add(entry)
 
 
 def items(app: Flask) -> list[NavItem]:
     """The entries the current user sees, in order, with the current one marked."""
-    entries = sorted(app.extensions.get(EXTENSION_KEY, []), key=lambda e: e.order)
+    navigation: _Navigation | None = app.extensions.get(EXTENSION_KEY)
+    if navigation is None:
+        return []
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     current = request.endpoint or ""
     blueprint = current.partition(".")[0]
     return [
         NavItem(
-            str(e.label),
-            url_for(e.endpoint),
+            navigation.label(e),
+            fixed_url(e.endpoint),
             current == e.endpoint or (blueprint == e.endpoint.partition(".")[0] and blueprint != "learn"),
         )
-        for e in entries
-        if e.visible(current_user)
+        for e in navigation.entries
+        if e.visible(user)
     ]
 
 

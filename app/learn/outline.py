@@ -6,7 +6,7 @@ instantiates a block. Which block types count for completion is read from their 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xblock.completable import XBlockCompletionMode
@@ -74,14 +74,20 @@ def build(tree: LoadedTree, completed_units: set[str]) -> list[ChapterEntry]:
     return chapters
 
 
-def unit_ids(tree: LoadedTree) -> list[str]:
-    """Every unit of the course in course order (chapter by chapter, sequence by sequence)."""
-    return [
-        unit.usage_id
-        for chapter in _children(tree, tree.root_usage_id or "", CHAPTER)
-        for sequence in _children(tree, chapter.usage_id, SEQUENCE)
-        for unit in _children(tree, sequence.usage_id, UNIT)
-    ]
+def unit_ids(tree: LoadedTree) -> tuple[str, ...]:
+    """Every unit of the course in course order (chapter by chapter, sequence by sequence).
+
+    Worked out once per loaded tree: every unit page needs it for previous / next.
+    """
+    return tree.derived(  # type: ignore[no-any-return]
+        "unit_ids",
+        lambda: tuple(
+            unit.usage_id
+            for chapter in _children(tree, tree.root_usage_id or "", CHAPTER)
+            for sequence in _children(tree, chapter.usage_id, SEQUENCE)
+            for unit in _children(tree, sequence.usage_id, UNIT)
+        ),
+    )
 
 
 def sequence_units(tree: LoadedTree, sequence_id: str) -> list[BlockRecord]:
@@ -89,12 +95,17 @@ def sequence_units(tree: LoadedTree, sequence_id: str) -> list[BlockRecord]:
     return _children(tree, sequence_id, UNIT)
 
 
-def neighbours(order: list[str], usage_id: str) -> tuple[str | None, str | None]:
+def neighbours(order: Sequence[str], usage_id: str) -> tuple[str | None, str | None]:
     """The units before and after ``usage_id`` in course order (none for a unit outside the outline)."""
     if usage_id not in order:
         return None, None
     index = order.index(usage_id)
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
+
+
+def block_types(tree: LoadedTree) -> frozenset[str]:
+    """The block types a course uses (worked out once per loaded tree)."""
+    return tree.derived("block_types", lambda: frozenset(r.block_type for r in tree.walk()))  # type: ignore[no-any-return]
 
 
 def completable_types(setup: RuntimeSetup, block_types: Iterable[str]) -> set[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import webob
 import webob.exc
-from flask import Flask, abort, current_app, jsonify, make_response, request, url_for
+from flask import Flask, abort, current_app, has_request_context, jsonify, make_response, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -136,6 +136,9 @@ def make_runtime(
 ) -> HostRuntime:
     """A runtime for this request, one course and one learner (an author, with ``authoring``)."""
     store = FieldStore(db.session, tree, learner.user_id, authoring=authoring)
+    # Authoring changes blocks in memory before they are saved: nothing it renders may be shared.
+    root = request.script_root if has_request_context() else ""
+    view_cache = None if authoring else tree.shared_views.setdefault(root, {})
     return HostRuntime(
         config=setup_for().config(),
         course_key=CourseKey.from_string(course_key),
@@ -144,6 +147,7 @@ def make_runtime(
         learner=learner,
         urls=FlaskUrls(course_key, AUTHORING_HANDLER if authoring else LEARNER_HANDLER),
         notices=notices,
+        view_cache=view_cache,
     )
 
 

@@ -223,6 +223,7 @@ class HostRuntime(Runtime):
         learner: Learner,
         urls: UrlBuilder,
         notices: Mapping[str, str] | None = None,
+        view_cache: dict[tuple[str, str, str], Fragment] | None = None,
     ) -> None:
         super().__init__(
             id_reader=KeyIdReader(),
@@ -244,6 +245,7 @@ class HostRuntime(Runtime):
         self._services: dict[str, Any] = {}
         self._block_services: dict[tuple[str, str], Any] = {}
         self.rendered: list[XBlock] = []
+        self.view_cache = view_cache
         self.pending_progress: list[events.ProgressEvent] = []
         self.current_handler: str | None = None
 
@@ -421,6 +423,13 @@ class HostRuntime(Runtime):
         A block whose view fails is replaced by a notice (and logged): one broken component must not
         take the whole page down, nor count as seen.
         """
+        shared_key = self._shared_view_key(block, view_name)
+        if shared_key is not None:
+            cached = self.view_cache.get(shared_key)  # type: ignore[union-attr]
+            if cached is not None:
+                if view_name == "student_view":
+                    self.rendered.append(block)
+                return _copy_fragment(cached)
         try:
             fragment = super().render(block, view_name, context)
         except Exception:
@@ -430,7 +439,23 @@ class HostRuntime(Runtime):
             return self._wrap(block, view_name, notice, {})
         if view_name == "student_view":
             self.rendered.append(block)
+        if shared_key is not None:
+            self.view_cache[shared_key] = _copy_fragment(fragment)  # type: ignore[index]
         return fragment
+
+    def _shared_view_key(self, block: XBlock, view_name: str) -> tuple[str, str, str] | None:
+        """The key of a view every learner sees alike, if this one is (else None).
+
+        A block class lists such views in ``cybermassif_shared_views``: what they show depends only on the
+        block's content and settings and on the language, never on the learner, the context or a service
+        other than ``i18n`` and ``replace_urls``. They are rendered once per loaded tree (a new version of
+        the course is a new tree) and language, unless asides may decorate them.
+        """
+        if self.view_cache is None or self.config.aside_types:
+            return None
+        if view_name not in getattr(block, "cybermassif_shared_views", ()):
+            return None
+        return (str(block.scope_ids.usage_id), view_name, self.learner.language)
 
     def wrap_xblock(
         self, block: XBlock, view: str, frag: Fragment, context: dict[str, Any] | None
@@ -533,3 +558,13 @@ class HostRuntime(Runtime):
         if self.pending_progress:
             batch, self.pending_progress = self.pending_progress, []
             events.progress_recorded.send(self, events=batch)
+
+
+def _copy_fragment(fragment: Fragment) -> Fragment:
+    """A fragment of its own for each page (parents may add to what a child returned)."""
+    copy = Fragment(fragment.content)
+    copy.add_fragment_resources(fragment)
+    copy.js_init_fn = fragment.js_init_fn
+    copy.js_init_version = fragment.js_init_version
+    copy.json_init_args = fragment.json_init_args
+    return copy

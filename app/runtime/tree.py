@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,9 @@ class LoadedTree:
         self._by_usage: dict[str, BlockRecord] = {}
         self._by_definition: dict[str, BlockRecord] = {}
         self._by_block_id: dict[str, BlockRecord] | None = None
+        # Views every learner sees alike, rendered once per application root (see HostRuntime.render).
+        self.shared_views: dict[str, dict[Any, Any]] = {}
+        self._derived: dict[str, Any] = {}
         for record in sorted(records, key=lambda r: r.position):
             self._by_usage[record.usage_id] = record
             self._by_definition[record.definition_id] = record
@@ -90,6 +93,16 @@ class LoadedTree:
             record = self._by_usage[usage_id]
             record.content, record.settings, record.olx = dict(content or {}), dict(settings or {}), olx
 
+    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+        """What ``compute`` works out from the structure, computed once until the structure changes.
+
+        Shared trees serve every page of a course: the outline's unit order, the block types present and
+        the like are the same for all of them.
+        """
+        if name not in self._derived:
+            self._derived[name] = compute()
+        return self._derived[name]
+
     def find_block_id(self, block_id: str) -> BlockRecord | None:
         """The block whose usage id ends in ``block@<block_id>`` (OLX links name blocks by ``url_name``)."""
         if self._by_block_id is None:
@@ -107,6 +120,7 @@ class LoadedTree:
     def add(self, record: BlockRecord) -> None:
         """Add a block (import and authoring)."""
         self._by_block_id = None
+        self._derived.clear()
         self._by_usage[record.usage_id] = record
         self._by_definition[record.definition_id] = record
 
@@ -117,6 +131,7 @@ class LoadedTree:
 
     def set_children(self, usage_id: str, children: list[str]) -> None:
         """Replace a block's children (import and authoring)."""
+        self._derived.clear()
         record = self._by_usage[usage_id]
         record.children = list(children)
         for position, child_id in enumerate(children):

@@ -42,6 +42,10 @@ class HtmlBlock(XBlock):
     display_name = String(scope=Scope.settings, default="Texte")
     data = String(scope=Scope.content, default="")
 
+    # What a learner sees depends on the text alone, so a host may render it once for everyone (read by
+    # Cybermassif's runtime; other hosts ignore it).
+    cybermassif_shared_views = ("student_view",)
+
     @classmethod
     def parse_xml(cls, node: Any, runtime: Any, keys: Any) -> XBlock:
         """Read ``<html display_name="…">inner HTML</html>``; the importer has inlined any ``.html`` file."""

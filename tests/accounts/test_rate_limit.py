@@ -121,3 +121,13 @@ def test_with_redis_the_limits_are_shared_by_every_worker(make_app, make_user):
         server = redis.Redis.from_url(url)
         for key in server.scan_iter(f"{prefix}*"):
             server.delete(key)
+
+
+def test_every_limit_guards_a_post_so_pages_read_by_get_skip_the_limiter(app):
+    """Pages read by GET skip the limiter (a request filter): that is right only while no limit names GET."""
+    from app.core.extensions import limiter
+
+    limits = [limit for routes in limiter.limit_manager._decorated_limits.values() for limit in routes]
+    assert limits, "the sign-in, password and reset forms are limited"
+    for limit in limits:
+        assert limit.methods is not None and {m.upper() for m in limit.methods} <= {"POST"}, limit

@@ -114,7 +114,27 @@ class BrokenBlock(XBlock):
         raise RuntimeError("broken block")
 
 
-TEST_TYPES = {"testblock": EchoBlock, "excludedblock": ExcludedBlock, "brokenblock": BrokenBlock}
+class SharedBlock(XBlock):
+    """A test block whose view every learner sees alike (``cybermassif_shared_views``); counts its renders."""
+
+    cybermassif_shared_views = ("student_view",)
+    text = String(scope=Scope.settings, default="shared text")
+    renders = 0
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """Its text and the language it was rendered in, with a style sheet."""
+        SharedBlock.renders += 1
+        fragment = Fragment(f'<p class="shared">{self.text} [{self.runtime.learner.language}]</p>')
+        fragment.add_css("p.shared { color: navy; }")
+        return fragment
+
+
+TEST_TYPES = {
+    "testblock": EchoBlock,
+    "excludedblock": ExcludedBlock,
+    "brokenblock": BrokenBlock,
+    "sharedblock": SharedBlock,
+}
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -74,6 +75,19 @@ def course_access(course_key: str) -> CourseAccess:
     if enrolment is not None and not enrolment.active:
         enrolment = None
     return CourseAccess(course, enrolment, can(user, Action.STAFF_COURSES))
+
+
+_USAGE_PLACEHOLDER = "__usage_id__"
+
+
+def unit_url_builder(course_key: str) -> Callable[[str], str]:
+    """Builds the addresses of a course's unit pages: the URL map is asked once, not once per link.
+
+    The usage id is quoted as the URL map quotes a path segment.
+    """
+    template = url_for("learn.unit", course_key=course_key, usage_id=_USAGE_PLACEHOLDER)
+    before, _, after = template.partition(_USAGE_PLACEHOLDER)
+    return lambda usage_id: before + quote(usage_id, safe="!$&'()*+,:;=@") + after
 
 
 def not_enrolled(access: CourseAccess) -> tuple[str, int]:

@@ -58,7 +58,7 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
     tree = shared_tree(db.session, access.tree_id, access.version)
     order = outline.unit_ids(tree)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
-    kinds = outline.completable_types(setup_for(), (r.block_type for r in tree.walk()))
+    kinds = outline.completable_types(setup_for(), outline.block_types(tree))
     done_units = progress_queries.completed_units(tree, order, completed, kinds)
     last = access.enrolment.last_usage_id if access.enrolment else None
     root = tree.get(tree.root_usage_id or "")

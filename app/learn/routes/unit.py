@@ -25,6 +25,7 @@ from app.learn.routes.base import (
     not_enrolled,
     sign_in_first,
     unavailable_notices,
+    unit_url_builder,
 )
 from app.progress import queries as progress_queries
 from app.runtime import bridge, resources
@@ -65,7 +66,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     enrolment_id = enrolment.id if enrolment is not None else None
 
     nonce = secrets.token_urlsafe(16)
-    kinds = outline.completable_types(bridge.setup_for(), {r.block_type for r in tree.walk()})
+    kinds = outline.completable_types(bridge.setup_for(), outline.block_types(tree))
     previous, following = outline.neighbours(order, usage_id)
     sequence = tree.get(record.parent_usage_id or "")
     siblings = outline.sequence_units(tree, sequence.usage_id) if sequence is not None else []
@@ -82,6 +83,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
         body=fragment.body_html(),
         head_resources=resources.resources_html(fragment, "head", nonce),
         foot_resources=resources.resources_html(fragment, "foot", nonce),
+        unit_url=unit_url_builder(course_key),
         handler_url_template=url_for(
             "learn.xblock_handler", usage_id=HANDLER_PLACEHOLDERS[0], handler=HANDLER_PLACEHOLDERS[1]
         ),
