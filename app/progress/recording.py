@@ -8,7 +8,8 @@ keeps the latest event by time (it may go down, as in Open edX), a grade keeps t
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,24 +61,31 @@ def record(session: Session, batch: Sequence[ProgressEvent]) -> None:
     if not events:
         return
     now = datetime.now(UTC)
-    kinds: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
-    for e in events:
-        at = e.at or now
-        kinds.setdefault((e.completion is not None, e.only_if_higher), []).append(
-            {
-                "user_id": e.user_id,
-                "course_key": e.course_key,
-                "usage_id": e.usage_id,
-                "block_type": e.block_type,
-                "completion": e.completion or 0.0,
-                "earned": e.earned,
-                "possible": e.possible,
-                "completed_at": at if (e.completion or 0.0) >= 1.0 else None,
-                "graded_at": at if e.earned is not None else None,
-                "updated_at": at,
-            }
-        )
     dialect = session.get_bind().dialect.name
+    # SQLite takes times as text, written as SQLAlchemy writes them; a request's events share one instant
+    # or a few, so each is formatted once.
+    times: dict[datetime, Any] = {}
+    stored_time = functools.partial(_sqlite_time, times) if dialect == "sqlite" else None
+    kinds: dict[tuple[bool, bool], list[tuple[Any, ...]]] = {}
+    for e in events:
+        at: Any = e.at or now
+        if stored_time is not None:
+            at = stored_time(at)
+        completion = e.completion or 0.0
+        kinds.setdefault((e.completion is not None, e.only_if_higher), []).append(
+            (
+                e.user_id,
+                e.course_key,
+                e.usage_id,
+                e.block_type,
+                completion,
+                e.earned,
+                e.possible,
+                at if completion >= 1.0 else None,
+                at if e.earned is not None else None,
+                at,
+            )
+        )  # in the order of _COLUMNS
     # Core execution on the session's connection: the ORM's path costs as much as the statement here.
     if session.autoflush:
         session.flush()
@@ -86,10 +94,13 @@ def record(session: Session, batch: Sequence[ProgressEvent]) -> None:
         if dialect == "sqlite":
             # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing costs several
             # times the insert itself on SQLite (a page marking 50 blocks, a handler reporting hundreds).
-            sql, names, constants = _sqlite_upsert(has_completion, only_if_higher)
-            connection.exec_driver_sql(sql, [_sqlite_row(row, names, constants) for row in rows])
+            sql, parameters = _sqlite_upsert(has_completion, only_if_higher)
+            connection.exec_driver_sql(sql, list(map(parameters, rows)))
         else:
-            connection.execute(_upsert(dialect, has_completion, only_if_higher), rows)
+            connection.execute(
+                _upsert(dialect, has_completion, only_if_higher),
+                [dict(zip(_COLUMNS, row, strict=True)) for row in rows],
+            )
 
 
 _COLUMNS = ("user_id", "course_key", "usage_id", "block_type", "completion", "earned", "possible")
@@ -99,21 +110,29 @@ _COLUMNS += ("completed_at", "graded_at", "updated_at")
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
+def _sqlite_time(times: dict[datetime, str], at: datetime) -> str:
+    text = times.get(at)
+    if text is None:
+        text = times[at] = at.strftime(_SQLITE_TIME)
+    return text
+
+
 @functools.cache
-def _sqlite_upsert(has_completion: bool, only_if_higher: bool) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """The upsert compiled for SQLite once: its SQL, its parameters in order, and its constant ones."""
+def _sqlite_upsert(
+    has_completion: bool, only_if_higher: bool
+) -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    """The upsert compiled for SQLite once: its SQL, and what puts a row's values in its parameters' order
+    (the statement's own constants last, as it binds them)."""
     compiled = _upsert("sqlite", has_completion, only_if_higher).compile(
         dialect=sqlite_dialect(), column_keys=list(_COLUMNS)
     )
-    return compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params)
-
-
-def _sqlite_row(row: dict[str, Any], names: tuple[str, ...], constants: dict[str, Any]) -> tuple[Any, ...]:
-    values = []
-    for name in names:
-        value = row[name] if name in row else constants[name]
-        values.append(value.strftime(_SQLITE_TIME) if isinstance(value, datetime) else value)
-    return tuple(values)
+    names = list(compiled.positiontup or ())
+    columns = [name for name in names if name in _COLUMNS]
+    constants = tuple(compiled.params[name] for name in names[len(columns) :])
+    if names[: len(columns)] != columns or any(name in _COLUMNS for name in names[len(columns) :]):
+        raise RuntimeError(f"unexpected parameter order in the completion upsert: {names}")
+    pick = operator.itemgetter(*(_COLUMNS.index(name) for name in columns))
+    return compiled.string, lambda row: pick(row) + constants
 
 
 @functools.cache

@@ -243,7 +243,7 @@ def refresh_learner(
     """Recompute one learner's figures in a course after events on ``blocks``; write what they change."""
     connection = session.connection()
     rows = read_columns(session, _STATES, {"user_id": user_id, "course_key": structure.course_key})
-    states = {row[0]: _state(row) for row in rows}
+    states = {row[0]: _state(row) for row in rows.all()}  # one fetch, not one a row
     touched = {c for u in blocks for c in structure.ancestors.get(u, ())}
     figures = summarise(structure, states, only=touched)
     now = datetime.now(UTC)

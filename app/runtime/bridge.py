@@ -17,6 +17,7 @@ import webob
 import webob.exc
 from flask import Flask, abort, current_app, has_request_context, jsonify, make_response, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -180,6 +181,17 @@ def handler_request(max_bytes: int = HANDLER_MAX_BYTES) -> webob.Request:
     return webob.Request(environ)
 
 
+def _refused(error: Exception) -> Any:
+    """A 400 a block's script can show: what went wrong for the learner, and for its developers."""
+    if isinstance(error, events.EventRefused):
+        message = _("This component sent a report that was refused.")
+    elif isinstance(error, ReadOnlyFieldError):
+        message = _("This component tried to save something it may not change here.")
+    else:
+        message = _("This component named a block that is not part of this course.")
+    return make_response(jsonify(error=message, detail=str(error)[:500]), 400)
+
+
 def run_handler(
     runtime: HostRuntime,
     block: Any,
@@ -192,7 +204,8 @@ def run_handler(
     """Run a handler, end the request's block work and commit once; block errors become 4xx responses.
 
     An unknown handler is a 404, a ``JsonHandlerError`` its own status, a webob HTTP exception itself, a
-    refused event or a write to a read-only field a 400; nothing is kept of a failed call.
+    refused event, a write to a read-only field or a block of another course a 400 whose JSON says why
+    (``error`` in the learner's language, ``detail`` for developers); nothing is kept of a failed call.
     """
     from xblock.exceptions import JsonHandlerError, NoSuchHandlerError, NoSuchUsage
 
@@ -211,9 +224,9 @@ def run_handler(
     except webob.exc.HTTPException as error:
         db.session.rollback()
         return current_app.response_class.force_type(error, request.environ)  # type: ignore[arg-type]
-    except (events.EventRefused, ReadOnlyFieldError, NoSuchUsage):
+    except (events.EventRefused, ReadOnlyFieldError, NoSuchUsage) as error:
         db.session.rollback()
-        abort(400)
+        return _refused(error)
     db.session.commit()
     if isinstance(result, webob.Response):
         return current_app.response_class.force_type(result, request.environ)  # type: ignore[arg-type]

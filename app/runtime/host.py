@@ -242,6 +242,7 @@ class HostRuntime(Runtime):
         self.user_is_staff = learner.is_staff
         self.field_data_service: FieldData = HostFieldData(store)
         self._blocks: dict[str, XBlock] = {}
+        self._mixed_classes: dict[str, type[XBlock]] = {}
         self._services: dict[str, Any] = {}
         self._block_services: dict[tuple[str, str], Any] = {}
         self.rendered: list[XBlock] = []
@@ -303,9 +304,13 @@ class HostRuntime(Runtime):
         if record is None:
             raise NoSuchUsage(text)
         keys = ScopeIds(self.learner.user_id, record.block_type, key.definition_key, key)
-        block = self.construct_xblock_from_class(
-            self.load_block_type(record.block_type), keys, for_parent=for_parent
-        )
+        # One class per block type for the request (a handler may report on hundreds of blocks).
+        mixed = self._mixed_classes.get(record.block_type)
+        if mixed is None:
+            mixed = self._mixed_classes[record.block_type] = self.mixologist.mix(
+                self.load_block_type(record.block_type)
+            )
+        block = mixed(runtime=self, scope_ids=keys, for_parent=for_parent)
         self._blocks[text] = block
         return block
 
@@ -502,6 +507,11 @@ class HostRuntime(Runtime):
 
     # Events -----------------------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def now(self) -> datetime:
+        """When this request's events happened: one instant for all, as they are recorded together."""
+        return datetime.now(UTC)
+
     def publish(self, block: XBlock, event_type: str, event_data: Any) -> None:
         """Progress events become ProgressEvents (sent at the end of the request); others are tracked."""
         from_browser = self.current_handler == "publish_event"
@@ -512,7 +522,7 @@ class HostRuntime(Runtime):
                 return
             if not isinstance(event_data, dict):
                 raise events.EventRefused("event data must be an object")
-            event = events.interpret(block, event_type, event_data, self.learner.user_id, datetime.now(UTC))
+            event = events.interpret(block, event_type, event_data, self.learner.user_id, self.now)
             if event is not None:
                 self.pending_progress.append(event)
             return
@@ -523,7 +533,7 @@ class HostRuntime(Runtime):
         complete yet: a second view writes nothing)."""
         if self.learner.user_id is None:
             return
-        now = datetime.now(UTC)
+        now = self.now
         for block in self.rendered:
             if events.completes_on_view(block) and str(block.scope_ids.usage_id) not in already_complete:
                 keys = block.scope_ids

@@ -66,6 +66,12 @@ class EchoBlock(XBlock):
             self.favourite = str(data["last"])
         return {"data": data, "suffix": suffix, "count": self.count}
 
+    @XBlock.json_handler
+    def rename(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        """Change a settings field: read-only for learners."""
+        self.note = str(data.get("note", ""))
+        return {"note": self.note}
+
     @XBlock.handler
     def callback(self, request: Any, suffix: str = "") -> Any:
         """A third-party callback."""

@@ -76,13 +76,41 @@ def test_a_json_handler_error_keeps_its_status(client, echo_course, signed_in):
 
 def test_a_write_without_a_learner_is_a_bad_request(app, echo_course):
     usage = echo_course.usage("testblock", "echo")
-    response = app.test_client().post(f"/xblock/{usage}/handler_noauth/anonymous_write", data="")
+    response = app.test_client().post(f"/xblock/{usage}/handler_noauth/anonymous_write", data="", headers=EN)
     assert response.status_code == 400
+    assert response.json["error"] == "This component tried to save something it may not change here."
+    assert "no user" in response.json["detail"]
+
+
+def test_a_learner_may_not_change_a_blocks_settings(app, client, echo_course, signed_in):
+    response = _post(client, echo_course, "rename", json.dumps({"note": "changed"}), signed_in)
+    assert response.status_code == 400
+    assert response.json["error"] == "This component tried to save something it may not change here."
+    assert "read-only for learners" in response.json["detail"]
+    with app.app_context():
+        assert db.session.scalar(select(FieldValue).where(FieldValue.field_name == "note")) is None
+
+
+def test_the_reason_is_in_the_learners_language(client, echo_course, make_user, make_company, enrol):
+    from app.accounts.models import Role
+
+    french = make_user(roles=[(Role.LEARNER, make_company())], language="fr")
+    enrol(french, echo_course)
+    sign_in(client, french.email)
+    token = page_token(client, echo_course.unit_url("unit1"))
+    response = _post(client, echo_course, "rename", json.dumps({"note": "x"}), token, headers={})
+    assert response.status_code == 400
+    assert response.json["error"] == "Ce composant a tenté d’enregistrer ce qu’il ne peut pas modifier ici."
 
 
 def test_browser_events_may_not_award_progress(client, echo_course, signed_in):
     body = json.dumps({"event_type": "grade", "value": 1, "max_value": 1})
-    assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 400
+    refused = _post(client, echo_course, "publish_event", body, signed_in)
+    assert refused.status_code == 400
+    assert refused.json == {
+        "error": "This component sent a report that was refused.",
+        "detail": "grade events are not accepted from the browser",
+    }
     body = json.dumps({"event_type": "xblock.echo.clicked"})
     assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 200
 

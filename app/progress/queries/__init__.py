@@ -22,7 +22,8 @@ _COMPLETED = select(BlockCompletion.usage_id).where(
 
 def completed_usage_ids(user_id: int, course_key: str) -> set[str]:
     """The blocks of a course the learner completed (completion 1.0), in one query."""
-    return set(read_columns(db.session, _COMPLETED, {"user_id": user_id, "course_key": course_key}).scalars())
+    params = {"user_id": user_id, "course_key": course_key}
+    return set(read_columns(db.session, _COMPLETED, params).scalars().all())
 
 
 def completed_units(
