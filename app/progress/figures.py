@@ -145,7 +145,7 @@ def _course(
     ]
     grade = course_grade(structure.policy, scores)
     completed_at = (
-        _latest(utc(states[u].completed_at or states[u].updated_at) for u in done) if is_complete else None
+        _latest(states[u].completed_at or states[u].updated_at for u in done) if is_complete else None
     )
     if structure.policy.grades_anything:
         passed = grade.passed

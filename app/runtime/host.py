@@ -293,14 +293,13 @@ class HostRuntime(Runtime):
             return block
         record = self.tree.get(text)
         if key is None:
-            # A key string of the tree is parsed once per (shared) tree, not once per page.
+            # A key string of the tree is parsed (and checked to be of this course) once per (shared) tree,
+            # not once per page: the tree is this course's.
             key = record.usage_key if record is not None else None
             if key is None:
                 key = self._parse_usage(text)
                 if record is not None:
                     record.usage_key = key
-            elif key.course_key != self.course_id:
-                raise NoSuchUsage(text)
         if record is None:
             raise NoSuchUsage(text)
         keys = ScopeIds(self.learner.user_id, record.block_type, key.definition_key, key)
