@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.identifiers import siret_valid
-from app.accounts.models import Company, Role, User
+from app.accounts.models import Company, Invitation, Role, User
 from app.accounts.policy import Action, can
 from app.accounts.services import invitations
 from app.accounts.services.errors import Forbidden, ServiceError
@@ -294,19 +294,23 @@ def _invite(actor: User, cohort: Cohort, outcomes: list[Outcome]) -> None:
     cutoff = queries.invitation_cutoff()
     seats = _seats(cohort.id)
     pending = services.pending_invitations([o.email for o in outcomes])
-    new_seats = []
-    # One invitation (and e-mail) per new person through the accounts service, which decides who may
-    # invite and writes the message: about 10 ms each, so thousands of new people take a while.
+    # A person invited already (to this role in this company, and not expired) keeps that invitation;
+    # everyone else is invited in one go.
+    kept: dict[str, Invitation] = {}
+    wanted: list[invitations.NewPerson] = []
     for outcome in outcomes:
         assert outcome.company is not None
-        invitation = services.invite_once(
-            actor,
-            outcome.email,
-            outcome.row.role or Role.LEARNER,
-            outcome.company.id,
-            cutoff,
-            pending=pending.get(outcome.email, []),
-        )
+        role = outcome.row.role or Role.LEARNER
+        live = services.live_invitation(pending.get(outcome.email, []), role, outcome.company.id, cutoff)
+        if live is not None:
+            kept[outcome.email] = live
+        else:
+            wanted.append(invitations.NewPerson(outcome.email, role, company_id=outcome.company.id))
+    sent = {i.email: i for i in invitations.invite_new_people(actor, wanted)}
+    new_seats = []
+    for outcome in outcomes:
+        assert outcome.company is not None
+        invitation = kept.get(outcome.email) or sent[outcome.email]
         seat = seats.get(outcome.email)
         values = {
             "invitation_id": invitation.id,

@@ -337,6 +337,16 @@ def pending_invitations(emails: list[str]) -> dict[str, list[Invitation]]:
     return found
 
 
+def live_invitation(
+    pending: list[Invitation], role: Role, company_id: int, cutoff: datetime
+) -> Invitation | None:
+    """Among an address's pending invitations, one to ``role`` in the company that can still be accepted."""
+    for invitation in pending:
+        if invitation.role == role and invitation.company_id == company_id and live(invitation, cutoff):
+            return invitation
+    return None
+
+
 def invite_once(
     actor: User,
     email: str,
@@ -352,9 +362,9 @@ def invite_once(
     """
     if pending is None:
         pending = pending_invitations([email]).get(email, [])
-    for invitation in pending:
-        if invitation.role == role and invitation.company_id == company_id and live(invitation, cutoff):
-            return invitation
+    found = live_invitation(pending, role, company_id, cutoff)
+    if found is not None:
+        return found
     sent = invitations.invite(actor, email, role, company_id=company_id)
     assert isinstance(sent, Invitation)  # the address has no account (checked by the caller)
     return sent

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, String, Text, event
+from sqlalchemy import DateTime, String, Text, bindparam, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.extensions import db
@@ -49,18 +49,48 @@ def queue(recipient: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
-def _deliver_smtp(app: Flask, message: dict[str, Any]) -> None:
+def _email(app: Flask, message: dict[str, Any]) -> EmailMessage:
     email = EmailMessage()
     email["From"] = app.config["MAIL_FROM"]
     email["To"] = message["recipient"]
     email["Subject"] = message["subject"]
     email.set_content(message["body"])
-    with smtplib.SMTP(app.config["SMTP_HOST"], app.config["SMTP_PORT"], timeout=15) as smtp:
-        if app.config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if app.config["SMTP_USER"]:
-            smtp.login(app.config["SMTP_USER"], app.config["SMTP_PASSWORD"])
-        smtp.send_message(email)
+    return email
+
+
+# What the server answers about one message; the connection goes on with the next.
+_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused)
+
+
+def _deliver_smtp(app: Flask, messages: list[dict[str, Any]], outcomes: dict[int, dict[str, Any]]) -> None:
+    """Send the messages over one connection (a cohort's file can invite thousands of people); a message
+    the server refuses is recorded as failed and the others go on; a lost connection fails the rest."""
+    try:
+        with smtplib.SMTP(app.config["SMTP_HOST"], app.config["SMTP_PORT"], timeout=15) as smtp:
+            if app.config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if app.config["SMTP_USER"]:
+                smtp.login(app.config["SMTP_USER"], app.config["SMTP_PASSWORD"])
+            for message in messages:
+                try:
+                    smtp.send_message(_email(app, message))
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPDataError,
+                    smtplib.SMTPSenderRefused,
+                ) as error:
+                    _failed(outcomes[message["id"]], message, error)
+                else:
+                    outcomes[message["id"]]["sent_at"] = datetime.now(UTC)
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            if outcomes[message["id"]]["sent_at"] is None and outcomes[message["id"]]["error"] is None:
+                _failed(outcomes[message["id"]], message, error)
+
+
+def _failed(outcome: dict[str, Any], message: dict[str, Any], error: Exception) -> None:
+    log.error("mail to %s failed: %s", message["recipient"], error)
+    outcome["error"] = str(error)
 
 
 def _snapshot(session: Session) -> None:
@@ -79,29 +109,23 @@ def deliver_pending(session: Session) -> None:
     if not pending:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    results: list[dict[str, Any]] = []
-    for message in pending:
-        outcome: dict[str, Any] = {"id": message["id"], "sent_at": datetime.now(UTC), "error": None}
-        if app.config["SMTP_HOST"]:
-            outcome["transport"] = "smtp"
-            try:
-                _deliver_smtp(app, message)
-            except (OSError, smtplib.SMTPException) as error:
-                log.error("mail to %s failed: %s", message["recipient"], error)
-                outcome["sent_at"], outcome["error"] = None, str(error)
-        else:
-            outcome["transport"] = "log"
+    transport = "smtp" if app.config["SMTP_HOST"] else "log"
+    outcomes = {m["id"]: {"id": m["id"], "sent_at": None, "error": None} for m in pending}
+    if transport == "smtp":
+        _deliver_smtp(app, pending, outcomes)
+    else:
+        for message in pending:
             log.info("mail to %s: %s\n%s", message["recipient"], message["subject"], message["body"])
-        results.append(outcome)
-    # A separate short transaction: the caller's has already committed.
+            outcomes[message["id"]]["sent_at"] = datetime.now(UTC)
+    # A separate short transaction: the caller's has already committed. One statement for all.
     table = OutboxMessage.__table__
     with db.engine.begin() as connection:
-        for outcome in results:
-            connection.execute(
-                table.update()
-                .where(table.c.id == outcome["id"])
-                .values(sent_at=outcome["sent_at"], error=outcome["error"], transport=outcome["transport"])
-            )
+        connection.execute(
+            table.update()
+            .where(table.c.id == bindparam("message_id"))
+            .values(sent_at=bindparam("sent"), error=bindparam("failure"), transport=transport),
+            [{"message_id": o["id"], "sent": o["sent_at"], "failure": o["error"]} for o in outcomes.values()],
+        )
 
 
 def _after_commit(session: Session) -> None:

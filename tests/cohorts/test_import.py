@@ -277,3 +277,28 @@ def test_messages_are_in_french_for_french_readers(app, world, make_cohort, make
     assert "Capacité dépassée : ce serait la 2e personne à inscrire, et il reste 1 place dans" in page
     assert "commence par « = » : un tableur l&#39;exécuterait comme une formule." in page
     assert "1 ligne invitera une nouvelle personne." in page
+
+
+def test_inviting_many_new_people_reads_nothing_more_per_person(
+    app, client, world, make_cohort, count_statements, outbox
+):
+    """New people are invited in one go: whatever their number, the confirmation reads the same few things;
+    only the rows of each invitation and each message are written one by one (SQLite's RETURNING)."""
+    signed_in(client, world.manager)
+    counts = {}
+    per_row = ("INSERT INTO invitation ", "INSERT INTO outbox_message ")
+    for size in (2, 40):
+        cohort = make_cohort(
+            world.site, companies=[world.company], courses=[world.course], capacity=50, name=f"Lot {size}"
+        )
+        data = _csv(world, *(f"n{size}-{i}@exemple.fr;Nouvelle;Personne {i};{{a1}};" for i in range(size)))
+        page = _preview(client, cohort.id, data)
+        assert page.count("Will be invited") == size
+        response, statements = count_statements(lambda c=cohort, p=page: _confirm(client, c.id, p))
+        assert response.status_code == 302
+        rows_written = [s for s in statements if s.startswith(per_row)]
+        assert len(rows_written) <= 2 * size
+        counts[size] = len(statements) - len(rows_written)
+        assert count(app, CohortInvitation, CohortInvitation.cohort_id == cohort.id) == size
+        assert all(len(outbox(f"n{size}-{i}@exemple.fr")) == 1 for i in range(size))
+    assert counts[2] == counts[40], counts
