@@ -293,7 +293,7 @@ def _invite(actor: User, cohort: Cohort, outcomes: list[Outcome]) -> None:
         return
     cutoff = queries.invitation_cutoff()
     seats = _seats(cohort.id)
-    pending = services.pending_invitations([o.email for o in outcomes])
+    pending = invitations.pending_by_email([o.email for o in outcomes])
     # A person invited already (to this role in this company, and not expired) keeps that invitation;
     # everyone else is invited in one go.
     kept: dict[str, Invitation] = {}

@@ -324,19 +324,6 @@ def live(invitation: Invitation, cutoff: datetime) -> bool:
     return invitation.accepted_at is None and invitation.revoked_at is None and created >= cutoff
 
 
-def pending_invitations(emails: list[str]) -> dict[str, list[Invitation]]:
-    """The invitations not yet accepted nor withdrawn of these addresses (a query per 500 addresses)."""
-    found: dict[str, list[Invitation]] = {}
-    for part in enrolments.chunks(sorted(set(emails))):
-        for invitation in db.session.scalars(
-            select(Invitation).where(
-                Invitation.email.in_(part), Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
-            )
-        ):
-            found.setdefault(invitation.email, []).append(invitation)
-    return found
-
-
 def live_invitation(
     pending: list[Invitation], role: Role, company_id: int, cutoff: datetime
 ) -> Invitation | None:
@@ -361,7 +348,7 @@ def invite_once(
     ``pending`` lists the address's pending invitations when the caller has read them already.
     """
     if pending is None:
-        pending = pending_invitations([email]).get(email, [])
+        pending = invitations.pending_by_email([email]).get(email, [])
     found = live_invitation(pending, role, company_id, cutoff)
     if found is not None:
         return found

@@ -94,7 +94,7 @@ def invite(
                 ),
             )
         return grant
-    pending = _pending([email]).get(email, [])
+    pending = pending_by_email([email]).get(email, [])
     if any(
         i.role == role and i.company_id == company_id and i.cybersite_id == cybersite_id and not _expired(i)
         for i in pending
@@ -135,7 +135,7 @@ def invite_new_people(actor: User, people: Sequence[NewPerson]) -> list[Invitati
         taken = db.session.scalar(select(User.email).where(User.email.in_(part)).limit(1))
         if taken is not None:
             raise ServiceError(_("%(email)s already has an account.", email=taken), field="email")
-    pending = _pending(emails)
+    pending = pending_by_email(emails)
     for proposal in proposals:
         if any(
             i.role == proposal.role
@@ -156,7 +156,7 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def _pending(emails: Sequence[str]) -> dict[str, list[Invitation]]:
+def pending_by_email(emails: Sequence[str]) -> dict[str, list[Invitation]]:
     """The invitations not yet accepted nor withdrawn of these addresses (a query per 500 addresses)."""
     found: dict[str, list[Invitation]] = {}
     for part in _chunks(sorted(set(emails))):
