@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import bindparam, update
 
 from app.accounts.models import User
@@ -24,6 +25,11 @@ from app.runtime.models import StoredBlock
 from app.runtime.tree import LoadedTree
 
 log = logging.getLogger("cybermassif.courses.authoring")
+
+_signals = Namespace()
+#: Sent with ``course=`` and ``block_types=`` (the types of the blocks an author's save changed), in the
+#: transaction that saves them: higher layers bring what they derive from the content up to date.
+blocks_edited = _signals.signal("courses.blocks-edited")
 
 
 class AuthoringRefused(Exception):
@@ -90,4 +96,5 @@ def save_edits(actor: User, course: Course, tree: LoadedTree, before: Snapshot) 
     )
     course.updated_at = datetime.now(UTC)
     log.info("%s edited %d block(s) of %s", actor.email, len(changed), course.course_key)
+    blocks_edited.send(course, course=course, block_types={r.block_type for r in changed})
     return [r.usage_id for r in changed]

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.courses import pruning
 from app.courses.exporting import CourseNotFound, export_course
 from app.courses.importing import ImportFailed, import_course
 from app.courses.models import Course
@@ -59,6 +60,40 @@ def export_command(course_key: str, file: Path) -> None:
     except OSError as error:
         raise click.FileError(str(file), hint=error.strerror or str(error)) from None
     click.echo(f"Exported {course_key} to {result.path}: {result.blocks} blocks, {result.assets} assets.")
+
+
+@courses.command("prune")
+@click.argument("course_key", required=False)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="How many earlier versions of each course to keep besides the published one.",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune_command(course_key: str | None, keep: int, dry_run: bool) -> None:
+    """Remove the earlier versions of COURSE_KEY (or of every course), never the published one."""
+    if (
+        course_key is not None
+        and db.session.scalar(
+            select(func.count()).select_from(BlockTree).where(BlockTree.course_key == course_key)
+        )
+        == 0
+    ):
+        raise click.BadParameter(f"no course {course_key!r}", param_hint="COURSE_KEY")
+    versions = pruning.old_versions(db.session, course_key, keep)
+    verb = "Would remove" if dry_run else "Removed"
+    for version in versions:
+        click.echo(
+            f"{verb} {version.course_key} version {version.tree_id} of {version.created_at:%Y-%m-%d %H:%M}: "
+            f"{version.blocks} blocks, {version.asset_bytes / 1_000_000:.1f} MB of assets"
+        )
+    if not dry_run:
+        pruning.prune(db.session, versions)
+        db.session.commit()
+    total = sum(v.asset_bytes for v in versions) / 1_000_000
+    click.echo(f"{verb} {len(versions)} version(s), {total:.1f} MB of assets.")
 
 
 @courses.command("list")

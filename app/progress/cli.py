@@ -1,5 +1,6 @@
-"""``flask progress rebuild COURSE_KEY…``: recompute every learner's roll-ups of courses (after a studio edit
-that changed what is graded, for example; a new import does it by itself)."""
+"""``flask progress rebuild COURSE_KEY…``: recompute every learner's roll-ups of courses by hand (a new import
+and a studio edit that may change the figures do it by themselves; after restoring a database, for
+example)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,9 @@ Totals (how many blocks each container counts) come from the course version the 
 stored with the figures. When a course is re-imported, its totals change: :func:`rebuild_course`
 recomputes every learner's figures of that course, in the import's own transaction (the courses package
 sets ``Course.published_tree_id``; :func:`init_app` watches that attribute and rebuilds before the
-commit), and ``flask progress rebuild COURSE_KEY`` does the same by hand (after a studio edit that
-changed what is graded, for example).
+commit). A studio save that may change the figures (a container's settings, a scored block) does the
+same in its transaction (``app.courses.authoring.blocks_edited``); ``flask progress rebuild COURSE_KEY``
+does it by hand.
 
 Concurrency: on SQLite every writer holds the database lock (``BEGIN IMMEDIATE``). On PostgreSQL, two
 requests of one learner in one course must not both read before either writes, so each event first takes
@@ -33,11 +34,12 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, event, exists, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.accounts.models import Company, RoleGrant
 from app.cohorts.models import Cohort
 from app.core.database import read_columns
+from app.courses import authoring
 from app.courses.models import Course, Enrolment
 from app.progress.figures import BlockState, LearnerFigures, summarise
 from app.progress.grading import read_policy
@@ -402,11 +404,29 @@ def _before_commit(session: Session) -> None:
         rebuild_course(session, course_key)
 
 
+# Edits to these change what a course counts or how it grades: a container's settings (graded, format,
+# the units it holds) or a scored block (its weight, its questions).
+_STRUCTURE_TYPES = frozenset({"course", "chapter", "sequential", "vertical"})
+
+
+def _on_blocks_edited(sender: object, course: Course, block_types: set[str] = frozenset(), **_: Any) -> None:
+    """An author's save: rebuild the course's roll-ups in its transaction when it may change the figures
+    (editing a text or a video changes none, and rebuilding a large course takes a while)."""
+    registry = bridge.setup_for().registry
+    scored = any(getattr(registry.load_block_class(t), "has_score", False) for t in block_types)
+    if scored or block_types & _STRUCTURE_TYPES:
+        session = object_session(course)
+        if session is not None:
+            session.info.setdefault(REBUILD_KEY, set()).add(course.course_key)
+
+
 def init_app() -> None:
-    """Rebuild a course's roll-ups in the transaction that publishes a new version of it."""
+    """Rebuild a course's roll-ups in the transaction that publishes a new version of it, or that saves an
+    author's edit which may change its figures."""
     if not event.contains(Course.published_tree_id, "set", _on_published):
         event.listen(Course.published_tree_id, "set", _on_published, active_history=True)
         event.listen(Session, "before_commit", _before_commit)
+    authoring.blocks_edited.connect(_on_blocks_edited)
 
 
 def on_progress(sender: object, events: Sequence[ProgressEvent] = ()) -> None:

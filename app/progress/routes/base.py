@@ -61,6 +61,14 @@ def require(action: Action, target: Any) -> None:
         abort(403)
 
 
+def permitted(model: type[T], object_id: int, action: Action) -> T:
+    """The object with this id if the signed-in user may do ``action`` to it; else 404 or 403."""
+    found = get(model, object_id)
+    require(action, found)
+    assert found is not None
+    return found
+
+
 class BadRequest(Exception):
     """A request whose parameters cannot be used; its message says why, in the reader's language."""
 

@@ -16,7 +16,7 @@ from app.accounts.policy import (
 )
 from app.core.extensions import db
 from app.progress.queries import learner as learner_queries
-from app.progress.routes.base import actor, blueprint, get, require
+from app.progress.routes.base import actor, blueprint, permitted, require
 
 
 def _follow_up(user: User) -> dict[str, object]:
@@ -63,9 +63,7 @@ def index() -> str:
 @blueprint.route("/apprenants/<int:user_id>")
 def learner(user_id: int) -> str:
     """A learner's progress, for their company's and Cybersite's managers."""
-    person = get(User, user_id)
-    require(Action.VIEW_LEARNER_PROGRESS, person)
-    assert person is not None
+    person = permitted(User, user_id, Action.VIEW_LEARNER_PROGRESS)
     return render_template(
         "progress/learner.html",
         person=person,

@@ -16,7 +16,7 @@ from app.cohorts.models import Cohort, CohortCompany, CohortMember
 from app.core.extensions import db
 from app.progress import dashboards
 from app.progress.queries.staff import MAX_SEARCH, STATUS_FILTERS, StaffFilters
-from app.progress.routes.base import BadRequest, blueprint, export, get, require
+from app.progress.routes.base import BadRequest, blueprint, export, get, permitted
 from app.progress.tables import Table
 
 
@@ -40,10 +40,7 @@ def staff_filters(courses: list[tuple[str, str]]) -> StaffFilters:
 
 
 def _company(company_id: int) -> Company:
-    company = get(Company, company_id)
-    require(Action.VIEW_COMPANY_PROGRESS, company)
-    assert company is not None
-    return company
+    return permitted(Company, company_id, Action.VIEW_COMPANY_PROGRESS)
 
 
 @blueprint.route("/entreprises/<int:company_id>")
@@ -76,10 +73,7 @@ def company_export(company_id: int, name: str, fmt: str) -> Response:
 
 
 def _site(site_id: int) -> Cybersite:
-    site = get(Cybersite, site_id)
-    require(Action.VIEW_CYBERSITE_PROGRESS, site)
-    assert site is not None
-    return site
+    return permitted(Cybersite, site_id, Action.VIEW_CYBERSITE_PROGRESS)
 
 
 @blueprint.route("/cybersites/<int:site_id>")
@@ -111,10 +105,7 @@ def cybersite_export(site_id: int, name: str, fmt: str) -> Response:
 
 
 def _cohort(cohort_id: int) -> Cohort:
-    found = get(Cohort, cohort_id)
-    require(Action.VIEW_COHORT_PROGRESS, found)
-    assert found is not None
-    return found
+    return permitted(Cohort, cohort_id, Action.VIEW_COHORT_PROGRESS)
 
 
 @blueprint.route("/promotions/<int:cohort_id>")
