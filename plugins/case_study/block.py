@@ -37,6 +37,10 @@ from plugins.case_study.rendering import format_moment, format_number, render
 
 Handler = Callable[[Any, Any, str], Any]
 
+# Submitted answers shown to a trainer at a time (each with its grading form); more on demand.
+STAFF_PAGE = 20
+MAX_STAFF_OFFSET = 1_000_000
+
 
 def _english(message: str) -> str:
     """Messages of course imports stay in English, as every other import problem."""
@@ -270,18 +274,26 @@ class CaseStudyBlock(XBlock):
             },
         }
 
-    def staff_panel(self) -> dict[str, Any]:
-        """The learners the trainer follows: those who submitted (to grade), and those still working."""
+    def staff_panel(self, offset: int = 0) -> dict[str, Any]:
+        """The learners the trainer follows: a page of those who submitted (those still to grade first),
+        how many submitted in all and where the next page starts (None after the last), and those still
+        working."""
+        unavailable = {"available": False, "submitted": [], "submitted_count": 0, "next": None, "waiting": []}
         service = self.runtime.service(self, "staff_grading")
         if service is None:
-            return {"available": False, "submitted": [], "waiting": [], "total": 0}
+            return {**unavailable, "total": 0}
         try:
             works = [self.submission_context(work) for work in service.submissions(self)]
         except PermissionError:
-            return {"available": False, "submitted": [], "waiting": [], "total": 0}
+            return {**unavailable, "total": 0}
+        submitted = sorted((w for w in works if w["submitted"]), key=lambda w: w["graded_at"] is not None)
+        end = offset + STAFF_PAGE
         return {
             "available": True,
-            "submitted": [work for work in works if work["submitted"]],
+            "submitted": submitted[offset:end],
+            "submitted_count": len(submitted),
+            "next": end if end < len(submitted) else None,
+            "remaining": max(0, len(submitted) - end),
             "waiting": [work for work in works if not work["submitted"]],
             "total": len(works),
         }
@@ -363,6 +375,26 @@ class CaseStudyBlock(XBlock):
         return {
             "result": "success",
             "html": self._render_part("_submission.html", work=self.submission_context(work)),
+        }
+
+    @json_handler
+    def staff_works(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """The next page of submitted answers (course staff): their HTML, and where the page after starts."""
+        _ = self.i18n.gettext
+        self._staff_only()
+        offset = data.get("offset") if isinstance(data, dict) else None
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_STAFF_OFFSET:
+            raise JsonHandlerError(
+                400, _("The page of answers asked for does not exist. Please reload the page.")
+            )
+        panel = self.staff_panel(offset)
+        if not panel["available"]:
+            raise JsonHandlerError(501, _("Learners' answers cannot be shown on this site."))
+        return {
+            "html": "".join(self._render_part("_submission.html", work=work) for work in panel["submitted"]),
+            "next": panel["next"],
+            "remaining": panel["remaining"],
+            "more": self._render_part("_more.html", staff=panel) if panel["next"] is not None else "",
         }
 
     def _grading_input(self, data: Any) -> tuple[int, str, float]:

@@ -110,6 +110,7 @@ function CaseStudyBlock(runtime, element, args) {
   }
 
   function bindGrading(form) {
+    form.setAttribute("data-bound", "");
     var status = form.querySelector(".case-study-status");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -132,7 +133,41 @@ function CaseStudyBlock(runtime, element, args) {
     });
   }
 
+  // Trainers: the next page of submitted answers goes where the button was; focus moves to the first one.
+  function bindMore(paragraph) {
+    if (!paragraph) {
+      return;
+    }
+    var button = paragraph.querySelector('[data-action="more"]');
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      post("staff_works", { offset: Number(button.getAttribute("data-offset")) }).then(function (data) {
+        var holder = document.createElement("div");
+        holder.innerHTML = data.html + data.more;  // our own templates: already escaped
+        var first = holder.firstElementChild;
+        while (holder.firstChild) {
+          paragraph.parentNode.insertBefore(holder.firstChild, paragraph);
+        }
+        var added = paragraph.previousElementSibling;
+        paragraph.parentNode.removeChild(paragraph);
+        Array.prototype.forEach.call(
+          root.querySelectorAll('form.case-study-grading:not([data-bound])'), bindGrading
+        );
+        bindMore(added && added.matches('[data-part="more"]') ? added : null);
+        focusOn(first && first.querySelector("h4"));
+      }, function (error) {
+        button.disabled = false;
+        var note = paragraph.querySelector(".case-study-status") || document.createElement("span");
+        note.className = "case-study-status case-study-error";
+        note.setAttribute("role", "status");
+        note.textContent = error.message;
+        paragraph.appendChild(note);
+      });
+    });
+  }
+
   bindAnswers();
   Array.prototype.forEach.call(root.querySelectorAll("form.case-study-grading"), bindGrading);
+  bindMore(root.querySelector('[data-part="more"]'));
   return {};
 }

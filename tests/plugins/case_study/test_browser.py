@@ -96,6 +96,30 @@ def test_a_trainer_grades_in_the_page(page, app, case_course: OlxCourse, site_tr
     assert page.errors == []
 
 
+def test_a_trainer_loads_the_next_answers_and_grades_one_of_them(
+    page, app, case_course: OlxCourse, site_trainer, site_company, make_user
+):
+    from tests.plugins.case_study.test_grading import _add_submitted_learners
+
+    learners = _add_submitted_learners(app, case_course, make_user, site_company, 23)
+    _sign_in(page, site_trainer)
+    page.goto(_quoted(case_course.unit_url()))
+    rows = page.locator('[data-part="submission"]')
+    assert rows.count() == 20
+    page.get_by_role("button", name="Afficher les réponses suivantes (encore 3)").click()
+    page.locator('[data-part="submission"]').nth(22).wait_for()
+    assert rows.count() == 23 and page.locator('[data-action="more"]').count() == 0
+    # Focus moved to the first answer loaded; its grading form works like the others.
+    loaded = rows.nth(20)
+    assert loaded.locator("h4").evaluate("node => node === document.activeElement")
+    learner = next(u for u in learners if str(u.id) == loaded.get_attribute("data-learner"))
+    loaded.get_by_label("Note (de 0 à 4)").fill("2")
+    loaded.get_by_role("button", name="Enregistrer la note").click()
+    page.locator(".case-study-status", has_text="Noté 2 sur 4").wait_for()
+    assert completion_row(app, learner, case_course)[1:] == (2.0, 4.0)
+    assert page.errors == []
+
+
 def test_an_author_edits_the_case_with_rows(page, app, case_course: OlxCourse, site_trainer):
     _sign_in(page, site_trainer)
     usage = case_course.usage("vertical", "u1")

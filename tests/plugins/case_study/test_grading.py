@@ -3,6 +3,7 @@ learner), every refusal with nothing stored, and a constant number of SQL statem
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from app.courses.models import Enrolment
 from app.progress.models import BlockCompletion
 from app.runtime import bridge
 from app.runtime.models import FieldValue
+from plugins.case_study.block import STAFF_PAGE
 from tests.conftest import StatementCounter
 from tests.plugins.case_study.conftest import ANSWERS, completion_row, stored_state
 
@@ -261,8 +263,57 @@ def test_the_list_costs_the_same_statements_for_1_and_30_learners(
     assert "Réponses envoyées : 1 sur 1." in page
     _add_submitted_learners(app, case_course, make_user, site_company, 29)
     page, thirty = statements()
-    assert "Réponses envoyées : 30 sur 30." in page and page.count('data-part="submission"') == 30
+    assert "Réponses envoyées : 30 sur 30." in page and page.count('data-part="submission"') == STAFF_PAGE
+    assert 'data-action="more" data-offset="20">Afficher les réponses suivantes (encore 10)' in page
     assert len(thirty) == len(one), (one, thirty)
+
+
+def _more(client, offset):
+    return client.call("case_study", "cas", "staff_works", {"offset": offset})
+
+
+def test_answers_come_a_page_at_a_time_those_to_grade_first(
+    app, case_course, site_trainer, site_learner, site_company, make_user, as_user
+):
+    learners = [site_learner, *_add_submitted_learners(app, case_course, make_user, site_company, 24)]
+    _submit(as_user, site_learner, case_course)
+    trainer = as_user(site_trainer, case_course)
+    graded = learners[:3]
+    for learner in graded:
+        assert _grade(trainer, learner.id, 2).status_code == 200
+    page = _staff_part(trainer.page())
+    shown = [int(n) for n in re.findall(r'data-part="submission" data-learner="(\d+)"', page)]
+    assert len(shown) == STAFF_PAGE and not {u.id for u in graded} & set(shown)  # to grade first
+    assert "Afficher les réponses suivantes (encore 5)" in page
+
+    response = _more(trainer, STAFF_PAGE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rest = response.json
+    following = [int(n) for n in re.findall(r'data-part="submission" data-learner="(\d+)"', rest["html"])]
+    assert len(following) == 5 and {u.id for u in graded} <= set(following)
+    assert set(shown) | set(following) == {u.id for u in learners}
+    assert rest["next"] is None and rest["remaining"] == 0 and rest["more"] == ""
+    assert 'class="case-study-grading"' in rest["html"]  # each with its grading form
+
+    middle = _more(trainer, 10).json  # 10 + 20 is past the 25: the last page
+    assert middle["next"] is None and middle["html"].count('data-part="submission"') == 15
+
+
+def test_a_page_of_answers_refuses_bad_offsets_and_learners(
+    app, case_course, site_trainer, site_learner, as_user
+):
+    _submit(as_user, site_learner, case_course)
+    trainer = as_user(site_trainer, case_course)
+    for offset in (-1, "20", True, None, 1.5, 10**7):
+        response = _more(trainer, offset)
+        assert response.status_code == 400, offset
+        assert response.json["error"] == (
+            "La page de réponses demandée n’existe pas. Veuillez recharger la page."
+        )
+    assert trainer.call("case_study", "cas", "staff_works", ["not", "an", "object"]).status_code == 400
+    learner = as_user(site_learner, case_course)
+    refused = learner.call("case_study", "cas", "staff_works", {"offset": 0})
+    assert refused.status_code == 403 and site_learner.email not in refused.get_data(as_text=True)
 
 
 def test_a_company_manager_who_sees_the_learner_is_not_course_staff(
