@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -41,28 +42,43 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
-def browser_app(database: dict[str, Any], app: Flask) -> Flask:
-    """A second application on the run's (already migrated) database, with the acid aside allowed."""
+def site_app(database: dict[str, Any], app: Flask, **settings: Any) -> Flask:
+    """Another application on the run's (already migrated) database, as a site runs it (``settings``
+    added)."""
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": app.config["SECRET_KEY"],
             "RATELIMIT_STORAGE_URI": "memory://",
-            "XBLOCK_ASIDES": ("acid_aside",),
+            **settings,
             **database,
         }
     )
 
 
+@contextmanager
+def served(application: Flask) -> Iterator[str]:
+    """``application`` served by a threaded WSGI server on a free loopback port; yields its address."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_app(database: dict[str, Any], app: Flask) -> Flask:
+    """A second application on the run's (already migrated) database, with the acid aside allowed."""
+    return site_app(database, app, XBLOCK_ASIDES=("acid_aside",))
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_app: Flask) -> Iterator[str]:
     """The browser application served by a threaded WSGI server on a free loopback port."""
-    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(browser_app) as address:
+        yield address
 
 
 @pytest.fixture

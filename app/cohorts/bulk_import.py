@@ -32,8 +32,8 @@ from app.accounts.services.errors import Forbidden, ServiceError
 from app.accounts.validators import normalise_email
 from app.cohorts import enrolments, queries, services
 from app.cohorts.csv_files import ParsedFile, Row
-from app.cohorts.enrolments import chunks
 from app.cohorts.models import Cohort, CohortCompany, CohortInvitation, CohortMember, CohortUpload
+from app.core.database import chunks
 from app.core.extensions import db
 
 UPLOAD_MAX_AGE = timedelta(hours=1)

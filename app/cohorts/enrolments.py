@@ -12,29 +12,20 @@ These functions run plain SQL on the session's connection, so that they also wor
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.engine import Connection
 
 from app.cohorts.models import CohortCourse, CohortMember
+from app.core.database import chunks
 from app.courses.models import Enrolment
-
-# Enough to keep every IN list far below the parameter limits of SQLite and PostgreSQL.
-CHUNK = 500
-T = TypeVar("T")
 
 _enrolment = Enrolment.__table__
 _member = CohortMember.__table__
 _cohort_course = CohortCourse.__table__
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """``items`` in slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def enrol(

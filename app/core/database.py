@@ -10,7 +10,7 @@ background jobs write; safe requests read, unless their route is marked with :fu
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -23,6 +23,16 @@ BUSY_TIMEOUT_MS = 15_000
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+# Enough to keep every IN list far below the parameter limits of SQLite and PostgreSQL.
+IN_LIST_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size`` (the values of one ``IN`` list)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def set_write_intent(value: bool) -> contextvars.Token[bool]:

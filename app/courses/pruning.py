@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.core.database import chunks
 from app.courses.models import Course, CourseAsset
 from app.runtime.models import BlockTree, StoredBlock
 
@@ -49,21 +50,23 @@ def old_versions(session: Session, course_key: str | None = None, keep: int = 0)
             dropped.append((tree_id, key, created_at))
     if not dropped:
         return []
-    ids = [tree_id for tree_id, _, _ in dropped]
-    blocks = dict(
-        session.execute(
-            select(StoredBlock.tree_id, func.count())
-            .where(StoredBlock.tree_id.in_(ids))
-            .group_by(StoredBlock.tree_id)
-        ).all()
-    )
-    sizes = dict(
-        session.execute(
-            select(CourseAsset.tree_id, func.coalesce(func.sum(CourseAsset.size), 0))
-            .where(CourseAsset.tree_id.in_(ids))
-            .group_by(CourseAsset.tree_id)
-        ).all()
-    )
+    blocks: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for part in chunks([tree_id for tree_id, _, _ in dropped]):
+        blocks.update(
+            session.execute(
+                select(StoredBlock.tree_id, func.count())
+                .where(StoredBlock.tree_id.in_(part))
+                .group_by(StoredBlock.tree_id)
+            ).all()
+        )
+        sizes.update(
+            session.execute(
+                select(CourseAsset.tree_id, func.coalesce(func.sum(CourseAsset.size), 0))
+                .where(CourseAsset.tree_id.in_(part))
+                .group_by(CourseAsset.tree_id)
+            ).all()
+        )
     return sorted(
         (OldVersion(t, k, c, int(blocks.get(t, 0)), int(sizes.get(t, 0))) for t, k, c in dropped),
         key=lambda v: (v.course_key, v.tree_id),
@@ -72,9 +75,7 @@ def old_versions(session: Session, course_key: str | None = None, keep: int = 0)
 
 def prune(session: Session, versions: list[OldVersion]) -> None:
     """Remove these versions, their blocks and their assets (flushes, never commits)."""
-    ids = [v.tree_id for v in versions]
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
+    for part in chunks([v.tree_id for v in versions]):
         session.execute(delete(CourseAsset).where(CourseAsset.tree_id.in_(part)))
         session.execute(delete(StoredBlock).where(StoredBlock.tree_id.in_(part)))
         session.execute(delete(BlockTree).where(BlockTree.id.in_(part)))

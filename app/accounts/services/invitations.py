@@ -6,7 +6,7 @@ time-limited link that works once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +26,7 @@ from app.accounts.services.roles import check_scope, grant_role, scope_label
 from app.accounts.validators import normalise_email
 from app.core import mail
 from app.core.config import LANGUAGES
+from app.core.database import chunks
 from app.core.extensions import db
 
 signals = Namespace()
@@ -61,18 +62,8 @@ def invite(
     language: str = "fr",
 ) -> Invitation | RoleGrant:
     """Invite ``email`` to ``role`` over a scope: the invitation, or the grant for an existing account."""
-    try:
-        email = normalise_email(email)
-    except ValueError as error:
-        raise ServiceError(_("Enter a valid e-mail address."), field="email") from error
-    if language not in LANGUAGES:
-        raise ServiceError(_("Choose a language from the list."), field="language")
-    proposal = Invitation(
-        email=email, role=role, company_id=company_id, cybersite_id=cybersite_id, language=language
-    )
-    if not can(actor, Action.INVITE, proposal):
-        raise Forbidden(_("You may not invite someone to this role here."), field="role")
-    check_scope(role, company_id, cybersite_id)
+    proposal = _proposal(actor, NewPerson(email, role, company_id, cybersite_id, language))
+    email = proposal.email
     existing = credentials.find_user_by_email(email)
     if existing is not None:
         if not existing.active:
@@ -111,27 +102,9 @@ def invite_new_people(actor: User, people: Sequence[NewPerson]) -> list[Invitati
     Raises like :func:`invite` on the first person who cannot be invited, and ServiceError for an address
     that has an account (the caller enrols those people instead).
     """
-    proposals = []
-    for person in people:
-        try:
-            email = normalise_email(person.email)
-        except ValueError as error:
-            raise ServiceError(_("Enter a valid e-mail address."), field="email") from error
-        if person.language not in LANGUAGES:
-            raise ServiceError(_("Choose a language from the list."), field="language")
-        proposal = Invitation(
-            email=email,
-            role=person.role,
-            company_id=person.company_id,
-            cybersite_id=person.cybersite_id,
-            language=person.language,
-        )
-        if not can(actor, Action.INVITE, proposal):
-            raise Forbidden(_("You may not invite someone to this role here."), field="role")
-        check_scope(person.role, person.company_id, person.cybersite_id)
-        proposals.append(proposal)
+    proposals = [_proposal(actor, person) for person in people]
     emails = [p.email for p in proposals]
-    for part in _chunks(sorted(set(emails))):
+    for part in chunks(sorted(set(emails))):
         taken = db.session.scalar(select(User.email).where(User.email.in_(part)).limit(1))
         if taken is not None:
             raise ServiceError(_("%(email)s already has an account.", email=taken), field="email")
@@ -151,15 +124,32 @@ def invite_new_people(actor: User, people: Sequence[NewPerson]) -> list[Invitati
     return proposals
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _proposal(actor: User, person: NewPerson) -> Invitation:
+    """The invitation ``person`` would get, checked: a valid address and language, a role the actor may
+    give over a scope that fits it (ServiceError or Forbidden otherwise). Not stored."""
+    try:
+        email = normalise_email(person.email)
+    except ValueError as error:
+        raise ServiceError(_("Enter a valid e-mail address."), field="email") from error
+    if person.language not in LANGUAGES:
+        raise ServiceError(_("Choose a language from the list."), field="language")
+    proposal = Invitation(
+        email=email,
+        role=person.role,
+        company_id=person.company_id,
+        cybersite_id=person.cybersite_id,
+        language=person.language,
+    )
+    if not can(actor, Action.INVITE, proposal):
+        raise Forbidden(_("You may not invite someone to this role here."), field="role")
+    check_scope(person.role, person.company_id, person.cybersite_id)
+    return proposal
 
 
 def pending_by_email(emails: Sequence[str]) -> dict[str, list[Invitation]]:
     """The invitations not yet accepted nor withdrawn of these addresses (a query per 500 addresses)."""
     found: dict[str, list[Invitation]] = {}
-    for part in _chunks(sorted(set(emails))):
+    for part in chunks(sorted(set(emails))):
         for invitation in db.session.scalars(
             select(Invitation).where(
                 Invitation.email.in_(part), Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.accounts.labels import ROLE_LABELS, SIZE_CLASS_LABELS
 from app.accounts.models import User
 from app.accounts.policy import Action, can
-from app.accounts.services.errors import Forbidden, ServiceError
+from app.accounts.services.errors import ServiceError
 from app.accounts.services.roles import scope_label
+from app.accounts.submitting import refused
 from app.core.extensions import db
-
-T = TypeVar("T")
 
 blueprint = Blueprint(
     "admin",
@@ -54,36 +52,12 @@ def page_number() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-def _refused(form: FlaskForm | None, error: ServiceError) -> None:
-    db.session.rollback()
-    if isinstance(error, Forbidden):
-        abort(403)
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    elif form is not None:
-        form.form_errors.append(error.message)
-    else:
-        flash(error.message, "error")
-
-
-def submit(form: FlaskForm, change: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run a service call for a valid form and commit it; show a refusal on the form (403 if forbidden)."""
-    try:
-        result = change()
-    except ServiceError as error:
-        _refused(form, error)
-        return False, None
-    db.session.commit()
-    return True, result
-
-
 def act(change: Callable[[], object], done: str) -> bool:
     """Run a service call for a button and commit it; flash ``done``, or the refusal (403 if forbidden)."""
     try:
         change()
     except ServiceError as error:
-        _refused(None, error)
+        refused(None, error)
         return False
     db.session.commit()
     flash(done, "success")

@@ -10,8 +10,9 @@ from app.accounts import queries
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
 from app.accounts.services import organisations
+from app.accounts.submitting import submit
 from app.admin.forms import CompanyForm, id_choices
-from app.admin.routes.base import act, actor, blueprint, done, page_number, require, submit
+from app.admin.routes.base import act, actor, blueprint, done, page_number, require
 from app.core.extensions import db
 
 

@@ -11,8 +11,9 @@ from app.accounts.models import Invitation, RoleGrant
 from app.accounts.policy import Action
 from app.accounts.services import invitations
 from app.accounts.services.roles import check_scope
+from app.accounts.submitting import submit
 from app.admin.forms import InvitationForm
-from app.admin.routes.base import act, actor, blueprint, done, page_number, require, submit
+from app.admin.routes.base import act, actor, blueprint, done, page_number, require
 from app.core.extensions import db
 
 

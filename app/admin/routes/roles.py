@@ -11,8 +11,9 @@ from app.accounts.models import RoleGrant, User
 from app.accounts.policy import Action
 from app.accounts.services import roles
 from app.accounts.services.roles import scope_label
+from app.accounts.submitting import submit
 from app.admin.forms import GrantRoleForm
-from app.admin.routes.base import act, actor, blueprint, done, require, submit
+from app.admin.routes.base import act, actor, blueprint, done, require
 from app.admin.routes.users import render_user
 from app.core.extensions import db
 

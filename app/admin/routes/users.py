@@ -10,8 +10,9 @@ from app.accounts import queries
 from app.accounts.models import User
 from app.accounts.policy import Action, can
 from app.accounts.services import people
+from app.accounts.submitting import submit
 from app.admin.forms import GrantRoleForm, UserForm
-from app.admin.routes.base import act, actor, blueprint, done, page_number, require, submit
+from app.admin.routes.base import act, actor, blueprint, done, page_number, require
 from app.core.extensions import db
 
 

@@ -3,24 +3,20 @@ and how a refused change is shown (the message on the form or as a notice, 403 f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
 from app.accounts.policy import Action, can
-from app.accounts.services.errors import Forbidden, ServiceError
 from app.cohorts.models import Cohort
 from app.core.extensions import db
 
-T = TypeVar("T")
 # Cohorts start and end on the calendar days of the Cybersites, which are all in France.
 LOCAL_TIME = ZoneInfo("Europe/Paris")
 
@@ -56,28 +52,3 @@ def require(action: Action, target: Any = None) -> None:
 def cohort_or_404(cohort_id: int) -> Cohort:
     """The cohort named in the address (404 when there is none)."""
     return db.get_or_404(Cohort, cohort_id)
-
-
-def refused(form: FlaskForm | None, error: ServiceError) -> None:
-    """Undo the attempt and show why (on the form's field, the form, or as a notice); 403 when forbidden."""
-    db.session.rollback()
-    if isinstance(error, Forbidden):
-        abort(403)
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    elif form is not None:
-        form.form_errors.append(error.message)
-    else:
-        flash(error.message, "error")
-
-
-def submit(form: FlaskForm | None, change: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run a service call and commit it once; on refusal show it and report failure."""
-    try:
-        result = change()
-    except ServiceError as error:
-        refused(form, error)
-        return False, None
-    db.session.commit()
-    return True, result

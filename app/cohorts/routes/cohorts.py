@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 from app.accounts.labels import ROLE_LABELS
 from app.accounts.models import Company, Cybersite
 from app.accounts.policy import Action, can, managed_company_ids
+from app.accounts.submitting import submit
 from app.cohorts import csv_files, queries, services
 from app.cohorts.forms import CohortForm, CompanyForm, PersonForm, StaffForm, id_choices
 from app.cohorts.models import Cohort, CohortCompany
-from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require, submit, today
+from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require, today
 from app.core.extensions import db
 
 

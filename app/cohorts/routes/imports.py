@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 from app.accounts.labels import ROLE_LABELS
 from app.accounts.policy import Action
 from app.accounts.services.errors import ServiceError
+from app.accounts.submitting import refused
 from app.cohorts import bulk_import, csv_files, services
 from app.cohorts.forms import ConfirmForm, UploadForm
 from app.cohorts.models import Cohort
-from app.cohorts.routes.base import actor, blueprint, cohort_or_404, refused, require
+from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require
 from app.core.extensions import db
 
 # Read a little more than allowed, to tell a file that is too large without holding a huge one.

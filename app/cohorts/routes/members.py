@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 
 from app.accounts.models import Role, User
 from app.accounts.policy import Action
+from app.accounts.submitting import submit
 from app.cohorts import services
 from app.cohorts.forms import MoveForm, PersonForm, StaffForm
 from app.cohorts.models import Cohort, CohortInvitation, CohortMember
-from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require, submit
+from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require
 from app.cohorts.routes.cohorts import press, render_cohort
 from app.core.extensions import db
 

@@ -18,6 +18,13 @@ from app.cohorts.models import Cohort, CohortMember
 from app.courses.models import Course, Enrolment
 from app.progress.models import CourseProgress
 
+# A member's active enrolments through their cohort: what the cohort's figures count.
+MEMBER_ENROLMENT = and_(
+    Enrolment.user_id == CohortMember.user_id,
+    Enrolment.cohort_id == CohortMember.cohort_id,
+    Enrolment.active.is_(True),
+)
+
 MAX_WEEKS = 104
 
 
@@ -62,11 +69,7 @@ def cohort_companies(cohort_id: int) -> Select[Any]:
         .join(Company, Company.id == CohortMember.company_id)
         .outerjoin(
             Enrolment,
-            and_(
-                Enrolment.user_id == CohortMember.user_id,
-                Enrolment.cohort_id == CohortMember.cohort_id,
-                Enrolment.active.is_(True),
-            ),
+            MEMBER_ENROLMENT,
         )
     )
     return (

@@ -14,6 +14,7 @@ from app.accounts.models import Company, RoleGrant, User
 from app.cohorts.models import Cohort, CohortMember
 from app.courses.models import Course, Enrolment
 from app.progress.models import CourseProgress
+from app.progress.queries.cohorts import MEMBER_ENROLMENT
 from app.progress.tables import Status
 
 MAX_SEARCH = 100
@@ -124,11 +125,7 @@ def cohort_learners(cohort_id: int, company_id: int | None, filters: StaffFilter
         .join(User, User.id == CohortMember.user_id)
         .outerjoin(
             Enrolment,
-            and_(
-                Enrolment.user_id == CohortMember.user_id,
-                Enrolment.cohort_id == CohortMember.cohort_id,
-                Enrolment.active.is_(True),
-            ),
+            MEMBER_ENROLMENT,
         )
         .outerjoin(Course, Course.id == Enrolment.course_id)
         .outerjoin(cp, and_(cp.user_id == User.id, cp.course_key == Course.course_key))
@@ -152,11 +149,7 @@ def site_learners(cybersite_id: int) -> Select[Any]:
         .join(User, User.id == CohortMember.user_id)
         .outerjoin(
             Enrolment,
-            and_(
-                Enrolment.user_id == CohortMember.user_id,
-                Enrolment.cohort_id == CohortMember.cohort_id,
-                Enrolment.active.is_(True),
-            ),
+            MEMBER_ENROLMENT,
         )
         .outerjoin(Course, Course.id == Enrolment.course_id)
         .outerjoin(cp, and_(cp.user_id == User.id, cp.course_key == Course.course_key))

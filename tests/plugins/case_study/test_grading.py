@@ -300,7 +300,7 @@ def test_answers_come_a_page_at_a_time_those_to_grade_first(
 
 
 def test_a_page_of_answers_refuses_bad_offsets_and_learners(
-    app, case_course, site_trainer, site_learner, as_user
+    app, case_course, site, site_trainer, site_learner, make_user, as_user
 ):
     _submit(as_user, site_learner, case_course)
     trainer = as_user(site_trainer, case_course)
@@ -311,6 +311,11 @@ def test_a_page_of_answers_refuses_bad_offsets_and_learners(
             "La page de réponses demandée n’existe pas. Veuillez recharger la page."
         )
     assert trainer.call("case_study", "cas", "staff_works", ["not", "an", "object"]).status_code == 400
+    english_trainer = make_user(roles=[(Role.TRAINER, site)], language="en")
+    in_english = as_user(english_trainer, case_course, language="en")
+    english = in_english.call("case_study", "cas", "staff_works", {"offset": -5})
+    assert english.status_code == 400
+    assert english.json["error"] == "The page of answers asked for does not exist. Please reload the page."
     learner = as_user(site_learner, case_course)
     refused = learner.call("case_study", "cas", "staff_works", {"offset": 0})
     assert refused.status_code == 403 and site_learner.email not in refused.get_data(as_text=True)

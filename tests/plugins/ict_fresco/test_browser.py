@@ -3,16 +3,14 @@ scroll sideways, the grid as a table on a wide screen, and the sectors usable wi
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from app import create_app
+from tests.browser_fixtures import served, site_app
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -25,31 +23,9 @@ TABS = '.ict-fresco [role="tab"]'
 @pytest.fixture(scope="module")
 def live_server(database: dict[str, Any], app: Flask) -> Iterator[str]:
     """The application served on loopback, as a site runs it: no aside (the suite's browser application
-    allows the acid aside, whose buttons would add to every block)."""
-    served = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **database,
-        }
-    )
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser context and page; script errors are collected on ``page.errors``."""
-    context = browser.new_context(base_url=live_server, locale="fr-FR")
-    tab = context.new_page()
-    tab.errors = []
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    yield tab
-    context.close()
+    allows the acid aside, whose buttons would add to every block). The shared ``page`` uses it."""
+    with served(site_app(database, app)) as address:
+        yield address
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,15 +13,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.accounts.models import Role, User
 from app.core.extensions import db
 from app.progress.models import BlockCompletion
 from app.runtime import events
 from app.runtime.models import FieldValue, StoredBlock
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, served, site_app
 from tests.conftest import PASSWORD
 from tests.plugins.conftest import BlockClient, OlxCourse
 
@@ -171,19 +168,8 @@ def live_site(database: dict[str, Any], app: Flask) -> Iterator[str]:
     if not shutil.which("chromium"):
         pytest.skip("browser tests need Debian's chromium: apt-get install -y chromium (.ci/run does it)")
     pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
-    site = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **database,
-        }
-    )
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served(site_app(database, app)) as address:
+        yield address
 
 
 @pytest.fixture
