@@ -12,7 +12,7 @@ from flask import Flask, request
 
 from app.core import config as settings
 from app.core import database, errors, fixed_urls, health, i18n, mail, navigation, security
-from app.core.extensions import csrf, db, limiter, migrate
+from app.core.extensions import SAFE_METHODS, csrf, db, init_limiter, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     mail.init_app(app)
     security.init_app(app)
@@ -44,7 +44,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _declare_write_intent() -> None:
         view = app.view_functions.get(request.endpoint or "")
-        writes = request.method not in {"GET", "HEAD", "OPTIONS"} or database.view_writes(view)
+        writes = request.method not in SAFE_METHODS or database.view_writes(view)
         request.environ["cybermassif.write_intent"] = database.set_write_intent(writes)
 
     @app.teardown_request

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Flask, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +33,10 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Methods that only read: they never write to the database unless their route says so, and no rate
+# limit counts them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
@@ -40,4 +44,22 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def _reading_is_never_limited() -> bool:
     """Every limit of the product guards a form submission (``methods=["POST"]``): reading a page never
     counts against one, so pages skip the limiter's per-request look-up of the limits that apply."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    return request.method in SAFE_METHODS
+
+
+def init_limiter(app: Flask) -> None:
+    """Bind the limiter, whose check before each request runs for form submissions only.
+
+    The product sets no application-wide limit, so that check only ever finds limits of POST routes; on
+    a page read by GET, finding that out costs as much as a small page's template.
+    """
+    limiter.init_app(app)
+    hooks = app.before_request_funcs[None]
+    position = hooks.index(limiter._check_request_limit)
+    check = hooks[position]
+
+    def _check_submissions() -> None:
+        if request.method not in SAFE_METHODS:
+            check()
+
+    hooks[position] = _check_submissions

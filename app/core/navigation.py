@@ -51,8 +51,8 @@ class _Navigation:
         self.entries.sort(key=lambda e: e.order)
         self._labels.clear()
 
-    def label(self, entry: NavEntry) -> str:
-        key = (str(get_locale()), id(entry))
+    def label(self, entry: NavEntry, language: str) -> str:
+        key = (language, id(entry))
         found = self._labels.get(key)
         if found is None:
             found = self._labels[key] = str(entry.label)
@@ -72,9 +72,10 @@ def items(app: Flask) -> list[NavItem]:
     user = current_user._get_current_object()  # type: ignore[attr-defined]
     current = request.endpoint or ""
     blueprint = current.partition(".")[0]
+    language = str(get_locale())
     return [
         NavItem(
-            navigation.label(e),
+            navigation.label(e, language),
             fixed_url(e.endpoint),
             current == e.endpoint or (blueprint == e.endpoint.partition(".")[0] and blueprint != "learn"),
         )

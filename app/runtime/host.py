@@ -210,6 +210,15 @@ class HostFieldData(KvsFieldData):
         super().delete(block, name)
 
 
+@dataclass(frozen=True)
+class SharedView:
+    """A view every learner sees alike, as rendered once: its fragment, and the blocks it showed that
+    complete on view (usage id, block type), which each learner's page still marks."""
+
+    fragment: Fragment
+    seen: tuple[tuple[str, str], ...]
+
+
 class HostRuntime(Runtime):
     """The runtime of one request."""
 
@@ -223,7 +232,7 @@ class HostRuntime(Runtime):
         learner: Learner,
         urls: UrlBuilder,
         notices: Mapping[str, str] | None = None,
-        view_cache: dict[tuple[str, str, str], Fragment] | None = None,
+        view_cache: dict[tuple[str, str, str], SharedView] | None = None,
     ) -> None:
         super().__init__(
             id_reader=KeyIdReader(),
@@ -245,7 +254,9 @@ class HostRuntime(Runtime):
         self._mixed_classes: dict[str, type[XBlock]] = {}
         self._services: dict[str, Any] = {}
         self._block_services: dict[tuple[str, str], Any] = {}
-        self.rendered: list[XBlock] = []
+        # The blocks shown in a student view that complete on view: (usage id, block type).
+        self.seen: list[tuple[str, str]] = []
+        self._failures = 0
         self.view_cache = view_cache
         self.pending_progress: list[events.ProgressEvent] = []
         self.current_handler: str | None = None
@@ -422,7 +433,7 @@ class HostRuntime(Runtime):
     # Rendering --------------------------------------------------------------------------------------------
 
     def render(self, block: XBlock, view_name: str, context: dict[str, Any] | None = None) -> Fragment:
-        """Render a view of a block; student views are remembered for complete-on-view.
+        """Render a view of a block; blocks shown in a student view are remembered for complete-on-view.
 
         A block whose view fails is replaced by a notice (and logged): one broken component must not
         take the whole page down, nor count as seen.
@@ -431,20 +442,24 @@ class HostRuntime(Runtime):
         if shared_key is not None:
             cached = self.view_cache.get(shared_key)  # type: ignore[union-attr]
             if cached is not None:
-                if view_name == "student_view":
-                    self.rendered.append(block)
-                return _copy_fragment(cached)
+                self.seen.extend(cached.seen)
+                return _copy_fragment(cached.fragment)
+        seen_before, failures_before = len(self.seen), self._failures
         try:
             fragment = super().render(block, view_name, context)
         except Exception:
             log.exception("%s of %s failed", view_name, block.scope_ids.usage_id)
+            self._failures += 1
             text = self.notices.get("failed", "This component could not be shown.")
             notice = Fragment(f'<div class="xblock-unavailable" role="note"><p>{escape(text)}</p></div>')
             return self._wrap(block, view_name, notice, {})
-        if view_name == "student_view":
-            self.rendered.append(block)
-        if shared_key is not None:
-            self.view_cache[shared_key] = _copy_fragment(fragment)  # type: ignore[index]
+        if view_name == "student_view" and events.completes_on_view(block):
+            self.seen.append((str(block.scope_ids.usage_id), block.scope_ids.block_type))
+        # A notice of a failed component is never kept: the next page tries again.
+        if shared_key is not None and self._failures == failures_before:
+            self.view_cache[shared_key] = SharedView(  # type: ignore[index]
+                _copy_fragment(fragment), tuple(self.seen[seen_before:])
+            )
         return fragment
 
     def _shared_view_key(self, block: XBlock, view_name: str) -> tuple[str, str, str] | None:
@@ -452,14 +467,31 @@ class HostRuntime(Runtime):
 
         A block class lists such views in ``cybermassif_shared_views``: what they show depends only on the
         block's content and settings and on the language, never on the learner, the context or a service
-        other than ``i18n`` and ``replace_urls``. They are rendered once per loaded tree (a new version of
-        the course is a new tree) and language, unless asides may decorate them.
+        other than ``i18n`` and ``replace_urls``. A block with children shares a view only if every block
+        below it does too. Shared views are rendered once per loaded tree (a new version of the course is
+        a new tree) and language, unless asides may decorate them.
         """
         if self.view_cache is None or self.config.aside_types:
             return None
         if view_name not in getattr(block, "cybermassif_shared_views", ()):
             return None
-        return (str(block.scope_ids.usage_id), view_name, self.learner.language)
+        usage_id = str(block.scope_ids.usage_id)
+        if block.has_children and not self._descendants_share(usage_id, view_name):
+            return None
+        return (usage_id, view_name, self.learner.language)
+
+    def _descendants_share(self, usage_id: str, view_name: str) -> bool:
+        """Whether every block below ``usage_id`` shares ``view_name`` (with the block types enabled now)."""
+
+        def compute() -> bool:
+            types = {r.block_type for r in map(self.tree.get, self.tree.subtree(usage_id)[1:]) if r}
+            return all(
+                view_name in getattr(self.load_block_type(t), "cybermassif_shared_views", ()) for t in types
+            )
+
+        return bool(
+            self.tree.derived(("descendants-share", usage_id, view_name, self.config.disabled_types), compute)
+        )
 
     def wrap_xblock(
         self, block: XBlock, view: str, frag: Fragment, context: dict[str, Any] | None
@@ -533,20 +565,19 @@ class HostRuntime(Runtime):
         if self.learner.user_id is None:
             return
         now = self.now
-        for block in self.rendered:
-            if events.completes_on_view(block) and str(block.scope_ids.usage_id) not in already_complete:
-                keys = block.scope_ids
+        for usage_id, block_type in self.seen:
+            if usage_id not in already_complete:
                 self.pending_progress.append(
                     events.ProgressEvent(
                         user_id=self.learner.user_id,
                         course_key=str(self.course_id),
-                        usage_id=str(keys.usage_id),
-                        block_type=keys.block_type,
+                        usage_id=usage_id,
+                        block_type=block_type,
                         completion=1.0,
                         at=now,
                     )
                 )
-        self.rendered.clear()
+        self.seen.clear()
 
     def handle(self, block: XBlock, handler_name: str, request: Any, suffix: str = "") -> Any:
         """Call a handler; remembers which one runs (events from ``publish_event`` come from the browser)."""

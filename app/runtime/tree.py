@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class LoadedTree:
         self._by_block_id: dict[str, BlockRecord] | None = None
         # Views every learner sees alike, rendered once per application root (see HostRuntime.render).
         self.shared_views: dict[str, dict[Any, Any]] = {}
-        self._derived: dict[str, Any] = {}
+        self._derived: dict[Hashable, Any] = {}
         for record in sorted(records, key=lambda r: r.position):
             self._by_usage[record.usage_id] = record
             self._by_definition[record.definition_id] = record
@@ -93,7 +93,7 @@ class LoadedTree:
             record = self._by_usage[usage_id]
             record.content, record.settings, record.olx = dict(content or {}), dict(settings or {}), olx
 
-    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+    def derived(self, name: Hashable, compute: Callable[[], Any]) -> Any:
         """What ``compute`` works out from the structure, computed once until the structure changes.
 
         Shared trees serve every page of a course: the outline's unit order, the block types present and

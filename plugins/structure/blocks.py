@@ -21,6 +21,9 @@ class ContainerBlock(XBlock):
 
     has_children = True
     completion_mode = XBlockCompletionMode.AGGREGATOR
+    # A container shows its children and nothing of the learner's: Cybermassif's runtime renders it once for
+    # everyone when every block below it may be (other hosts ignore this).
+    cybermassif_shared_views = ("student_view",)
     display_name = String(scope=Scope.settings, default="")
     xml_attributes = Dict(scope=Scope.settings, default={})
 

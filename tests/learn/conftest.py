@@ -126,10 +126,13 @@ class SharedBlock(XBlock):
     cybermassif_shared_views = ("student_view",)
     text = String(scope=Scope.settings, default="shared text")
     renders = 0
+    failing = False  # set by a test: the view fails, as a transient fault would
 
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """Its text and the language it was rendered in, with a style sheet."""
         SharedBlock.renders += 1
+        if SharedBlock.failing:
+            raise RuntimeError("shared block failed")
         fragment = Fragment(f'<p class="shared">{self.text} [{self.runtime.learner.language}]</p>')
         fragment.add_css("p.shared { color: navy; }")
         return fragment

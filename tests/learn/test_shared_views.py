@@ -3,6 +3,7 @@ language, and a page served from them behaves as a rendered one: completion on v
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -13,12 +14,50 @@ from tests.learn.conftest import EN, SharedBlock
 from tests.runtime.conftest import unit
 
 
-def _course_with_shared_blocks(make_course, n=3, **fields):
+def _course_with_shared_blocks(make_course, n=3, only_shared=False, **fields):
     spec = unit(1)
     components = spec[3][0][3][0][3][0][3]
     components[:] = [("sharedblock", f"s{i}", {"data": "", "text": f"texte {i}"}, []) for i in range(n)]
-    components.append(("testblock", "echo", {}, []))  # a block that is not shared, on the same page
+    if not only_shared:
+        components.append(("testblock", "echo", {}, []))  # a block that is not shared, on the same page
     return make_course(spec, **fields)
+
+
+@pytest.fixture
+def unit_renders(monkeypatch):
+    """Counts the renders of units (the structure plugin's vertical), calling the real view."""
+    from plugins.structure.blocks import VerticalBlock
+
+    counted = {"renders": 0}
+    view = VerticalBlock.student_view
+
+    def counting(self, context=None):
+        counted["renders"] += 1
+        return view(self, context)
+
+    monkeypatch.setattr(VerticalBlock, "student_view", counting)
+    return counted
+
+
+def _two_learners(make_user, make_company, enrol, course):
+    from app.accounts.models import Role
+
+    company = make_company()
+    people = [make_user(roles=[(Role.LEARNER, company)], language="en") for _ in range(2)]
+    for person in people:
+        enrol(person, course)
+    return people
+
+
+def _completed(app, user_id):
+    with app.app_context():
+        return set(
+            db.session.scalars(
+                select(BlockCompletion.usage_id).where(
+                    BlockCompletion.user_id == user_id, BlockCompletion.completion == 1.0
+                )
+            )
+        )
 
 
 def _page(client, course, headers=EN):
@@ -108,6 +147,85 @@ def test_with_asides_allowed_nothing_is_shared(app, client, make_course, learner
     _page(client, course)
     _page(client, course)
     assert SharedBlock.renders == 4
+
+
+def test_a_unit_of_shared_blocks_is_rendered_once_as_a_whole(
+    app, client, make_course, make_user, make_company, enrol, unit_renders
+):
+    course = _course_with_shared_blocks(make_course, only_shared=True)
+    first, second = _two_learners(make_user, make_company, enrol, course)
+    SharedBlock.renders = 0
+
+    sign_in(client, first.email)
+    page = _page(client, course)
+    assert (unit_renders["renders"], SharedBlock.renders) == (1, 3)
+    client.post("/compte/deconnexion", data={"csrf_token": _csrf(page)})
+    sign_in(client, second.email)
+    again = _page(client, course)
+    assert (unit_renders["renders"], SharedBlock.renders) == (1, 3)  # neither the unit nor its blocks
+
+    for i in range(3):
+        assert f"texte {i} [en]" in again
+    assert again.count('data-block-type="sharedblock"') == 3
+    assert again.count('data-block-type="vertical"') == 1
+    assert "p.shared { color: navy; }" in again
+    # Each learner's page still marks the blocks they were shown.
+    shown = {course.usage("sharedblock", f"s{i}") for i in range(3)}
+    assert shown <= _completed(app, first.id)
+    assert shown <= _completed(app, second.id)
+
+
+def test_a_unit_with_a_block_of_the_learner_is_rendered_for_each_learner(
+    client, make_course, make_user, make_company, enrol, unit_renders
+):
+    course = _course_with_shared_blocks(make_course)  # with a block that is not shared
+    first, second = _two_learners(make_user, make_company, enrol, course)
+    SharedBlock.renders = 0
+    sign_in(client, first.email)
+    page = _page(client, course)
+    client.post("/compte/deconnexion", data={"csrf_token": _csrf(page)})
+    sign_in(client, second.email)
+    _page(client, course)
+    assert (unit_renders["renders"], SharedBlock.renders) == (2, 3)  # the unit anew, its shared blocks not
+
+
+def test_a_component_that_failed_is_not_kept_and_is_tried_again(
+    app, client, make_course, learner, enrol, unit_renders
+):
+    course = _course_with_shared_blocks(make_course, n=2, only_shared=True)
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    SharedBlock.failing = True
+    try:
+        failed = _page(client, course)
+    finally:
+        SharedBlock.failing = False
+    assert failed.count("This component could not be shown.") == 2
+    assert not _completed(app, learner.id)  # a notice is not a view
+    recovered = _page(client, course)
+    assert "could not be shown" not in recovered
+    assert "texte 1 [en]" in recovered
+    assert unit_renders["renders"] == 2
+    assert {course.usage("sharedblock", f"s{i}") for i in range(2)} <= _completed(app, learner.id)
+
+
+def test_a_type_disabled_after_a_unit_was_shared_shows_its_placeholder(
+    app, client, make_course, learner, enrol
+):
+    from app.runtime import bridge
+    from app.runtime.models import BlockTypeSetting
+
+    course = _course_with_shared_blocks(make_course, n=2, only_shared=True)
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    assert "texte 0 [en]" in _page(client, course)
+    with app.app_context():
+        db.session.add(BlockTypeSetting(block_type="sharedblock", enabled=False))
+        db.session.commit()
+        bridge.setup_for(app).refresh_disabled()
+    page = _page(client, course)
+    assert "texte 0" not in page
+    assert page.count("This component has been disabled by the administrators.") == 2
 
 
 def _csrf(page: str) -> str:
