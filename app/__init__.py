@@ -44,7 +44,10 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _declare_write_intent() -> None:
         view = app.view_functions.get(request.endpoint or "")
-        writes = request.method not in SAFE_METHODS or database.view_writes(view)
+        if database.view_reads_first(view):
+            writes = False
+        else:
+            writes = request.method not in SAFE_METHODS or database.view_writes(view)
         request.environ["cybermassif.write_intent"] = database.set_write_intent(writes)
 
     @app.teardown_request

@@ -67,6 +67,21 @@ def view_writes(view: Callable[..., Any] | None) -> bool:
     return bool(getattr(view, "writes_on_safe_method", False))
 
 
+def reads_first(view: F) -> F:
+    """Mark a view that reads as a reader whatever the method, then calls :func:`start_writing` itself.
+
+    For views whose checks (who is asking, may they) come before a short write: the checks run beside
+    other requests' writes instead of holding the write lock while they run.
+    """
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def view_reads_first(view: Callable[..., Any] | None) -> bool:
+    """Whether a view function was marked with :func:`reads_first`."""
+    return bool(getattr(view, "reads_first", False))
+
+
 def read_columns(session: Session, statement: Executable, params: dict[str, Any]) -> CursorResult[Any]:
     """Run a SELECT of plain columns (no mapped objects) in the session's transaction, on its connection.
 

@@ -14,7 +14,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.core.fixed_urls import fixed_url
+from app.core.fixed_urls import current_builder
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ def items(app: Flask) -> list[NavItem]:
     current = request.endpoint or ""
     blueprint = current.partition(".")[0]
     language = str(get_locale())
+    fixed_url = current_builder()
     return [
         NavItem(
             navigation.label(e, language),

@@ -57,7 +57,7 @@ REBUILD_BATCH = 5_000
 _b = BlockCompletion.__table__
 _STATES = select(
     _b.c.usage_id,
-    _b.c.completion,
+    func.coalesce(_b.c.completion, 0.0),
     _b.c.earned,
     _b.c.possible,
     _b.c.completed_at,
@@ -68,7 +68,7 @@ _COURSE = select(Course.published_tree_id, Course.updated_at).where(Course.cours
 
 
 def _state(row: Any) -> BlockState:
-    return BlockState(row[1] or 0.0, *row[2:7])
+    return BlockState._make(row[1:7])
 
 
 def _insert(session: Session) -> Callable[..., Any]:

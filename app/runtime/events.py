@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from blinker import Namespace
 from xblock.completable import XBlockCompletionMode
@@ -33,9 +32,8 @@ class EventRefused(ValueError):
     """An event the runtime does not accept (bad values, or a name not allowed from the browser)."""
 
 
-@dataclass(frozen=True)
-class ProgressEvent:
-    """A learner's completion (0..1) and/or grade on one block."""
+class ProgressEvent(NamedTuple):
+    """A learner's completion (0..1) and/or grade on one block (a tuple: a request may make thousands)."""
 
     user_id: int
     course_key: str

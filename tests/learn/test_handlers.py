@@ -161,3 +161,61 @@ def test_asides_answer_only_when_the_site_allows_them(client, echo_course, signe
     )  # fmt: skip
     assert response.status_code == 404
     assert client.get("/xblock/resource/acid_aside/public/test_data.json").status_code == 404
+
+
+@pytest.fixture
+def transactions(app):
+    """Each transaction begun, as ``"reader"`` or ``"writer"`` (SQLite begins a writer with BEGIN IMMEDIATE),
+    followed by the first words of the statements run in it."""
+    from sqlalchemy import event
+
+    from app.core import database
+
+    log: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def begun(_connection):
+        log.append("writer" if database._write_intent.get() else "reader")
+
+    def executed(_connection, _cursor, statement, *_args):
+        log.append(" ".join(statement.split()[:3]))
+
+    event.listen(engine, "begin", begun)
+    event.listen(engine, "before_cursor_execute", executed)
+    yield log
+    event.remove(engine, "begin", begun)
+    event.remove(engine, "before_cursor_execute", executed)
+
+
+def test_a_handler_checks_who_asks_as_a_reader_and_writes_only_the_blocks_work(
+    client, echo_course, signed_in, transactions
+):
+    """The checks do not hold the write lock: other requests' writes go on while they run."""
+    transactions.clear()
+    assert _post(client, echo_course, "echo", "{}", signed_in).status_code == 200
+    writer = transactions.index("writer")
+    checks, work = transactions[:writer], transactions[writer:]
+    assert checks[0] == "reader"
+    assert {"SELECT user_account.id, user_account.email,", "SELECT course.id, course.course_key,"} <= set(
+        checks
+    )
+    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in checks)
+    assert work[1].startswith("SELECT xblock_field.")  # the block's state, read where it is saved
+    assert any(s.startswith("INSERT INTO xblock_field") for s in work)
+    assert "writer" not in work[1:]  # one writing transaction
+
+
+def _without_session(client):
+    return client.application.test_client()
+
+
+def test_a_refused_handler_call_never_takes_the_write_lock(
+    client, make_course, echo_course, signed_in, transactions
+):
+    other = make_course(ECHO_UNIT, course_key="course-v1:Cybermassif+OTHER+2026")
+    transactions.clear()
+    assert _post(client, other, "echo", "{}", signed_in).status_code == 403
+    assert _post(client, echo_course, "echo", "{}", "not-a-token").status_code == 400
+    assert _post(_without_session(client), echo_course, "echo", "{}").status_code in (400, 401)
+    assert "writer" not in transactions

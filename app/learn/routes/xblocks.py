@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from xblock.core import XBlock
 from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
-from app.core.database import writes
+from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
 from app.courses import queries
 from app.courses.models import Course
@@ -69,7 +69,12 @@ def _usage_key(usage_id: str) -> tuple[UsageKey, str | None]:
 def _runtime(
     course: Course, key: UsageKey, aside_type: str | None, who: Learner
 ) -> tuple[HostRuntime, XBlock]:
-    """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on."""
+    """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on.
+
+    What comes before is checks, read beside other requests' writes; from here on the request writes:
+    the block's state is read in the transaction that will save it, so that no other request's change
+    to it comes in between.
+    """
     usage_id = str(key)
     course_key = course.course_key
     assert course.published_tree_id is not None
@@ -78,6 +83,7 @@ def _runtime(
         abort(404)
     notices = unavailable_notices()
     runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
+    start_writing(db.session)
     runtime.preload(tree.subtree(usage_id))
     block = runtime.get_block(usage_id)
     if aside_type is None:
@@ -91,7 +97,7 @@ def _runtime(
 @blueprint.route("/xblock/<usage_id>/handler/<handler>", defaults={"suffix": ""}, methods=HANDLER_METHODS)
 @blueprint.route("/xblock/<usage_id>/handler/<handler>/<path:suffix>", methods=HANDLER_METHODS)
 @csrf.exempt  # checked below, once the body is read
-@writes
+@reads_first
 def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
     """Call a block's handler for the signed-in learner (enrolled, or course staff)."""
     req = bridge.handler_request()
@@ -112,7 +118,7 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
 )
 @blueprint.route("/xblock/<usage_id>/handler_noauth/<handler>/<path:suffix>", methods=HANDLER_METHODS)
 @csrf.exempt  # called by other servers, which have no session
-@writes
+@reads_first
 def xblock_handler_noauth(usage_id: str, handler: str, suffix: str) -> Any:
     """Call a third-party handler (one the block class lists in ``noauth_handlers``) anonymously."""
     req = bridge.handler_request()
