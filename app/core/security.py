@@ -37,8 +37,11 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
 def _add_headers(response: Response) -> Response:
+    # One look at the headers a view set (its own CSP, say), not one scan of them per header added.
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (Headers iterate as pairs)
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            response.headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
