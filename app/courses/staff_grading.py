@@ -20,8 +20,8 @@ A block using :meth:`~StaffGradingService.set_feedback` declares the ``user_stat
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,6 +131,7 @@ _STATE = select(FieldValue.user_id, FieldValue.field_name, FieldValue.value).whe
     FieldValue.scope_key == bindparam("usage_id"),
     FieldValue.user_id.in_(bindparam("user_ids", expanding=True)),
 )
+_SOME_STATE = _STATE.where(FieldValue.field_name.in_(bindparam("fields", expanding=True)))
 
 
 class StaffGradingService:
@@ -154,17 +155,26 @@ class StaffGradingService:
 
     # Reading ------------------------------------------------------------------------------------------------
 
-    def submissions(self, block: Any) -> list[LearnerWork]:
+    def submissions(self, block: Any, fields: Collection[str] | None = None) -> list[LearnerWork]:
         """The learners enrolled in the block's course whom the acting person may follow, by name, each
-        with their ``user_state`` fields of ``block``. Two queries, whatever the number of learners."""
+        with their ``user_state`` fields of ``block`` (only ``fields``, when given: enough to sort and count
+        everyone before reading a page of them whole with :meth:`complete`). Two queries, whatever the
+        number of learners."""
         actor = self._actor()
         rows = db.session.execute(_ENROLLED, {"course_key": self._course_key(block)}).all()
         learners = _visible(actor, ((user_id, name, company) for user_id, name, company in rows))
-        states = self._states(block, [learner[0] for learner in learners])
+        states = self._states(block, [learner[0] for learner in learners], fields)
         return [
             LearnerWork(user_id, name, companies, states.get(user_id, {}))
             for user_id, name, companies in learners
         ]
+
+    def complete(self, block: Any, works: Sequence[LearnerWork]) -> list[LearnerWork]:
+        """``works`` (as :meth:`submissions` gave them: learners the acting person follows) with all their
+        ``user_state`` fields of ``block``. One query."""
+        self._actor()
+        states = self._states(block, [work.user_id for work in works])
+        return [replace(work, state=states.get(work.user_id, {})) for work in works]
 
     def submission(self, block: Any, learner_id: int) -> LearnerWork:
         """One learner's work on ``block``; refused when the acting person may not follow them
@@ -181,12 +191,17 @@ class StaffGradingService:
         user_id, name, companies = learners[0]
         return LearnerWork(user_id, name, companies, self._states(block, [user_id]).get(user_id, {}))
 
-    def _states(self, block: Any, user_ids: list[int]) -> dict[int, dict[str, Any]]:
+    def _states(
+        self, block: Any, user_ids: list[int], fields: Collection[str] | None = None
+    ) -> dict[int, dict[str, Any]]:
         if not user_ids:
             return {}
-        params = {"usage_id": str(block.scope_ids.usage_id), "user_ids": user_ids}
+        params: dict[str, Any] = {"usage_id": str(block.scope_ids.usage_id), "user_ids": user_ids}
+        statement = _STATE
+        if fields is not None:
+            statement, params["fields"] = _SOME_STATE, list(fields)
         states: dict[int, dict[str, Any]] = {}
-        for user_id, name, value in read_columns(db.session, _STATE, params):
+        for user_id, name, value in read_columns(db.session, statement, params):
             states.setdefault(user_id, {})[name] = value
         return states
 

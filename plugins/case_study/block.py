@@ -39,6 +39,8 @@ Handler = Callable[[Any, Any, str], Any]
 
 # Submitted answers shown to a trainer at a time (each with its grading form); more on demand.
 STAFF_PAGE = 20
+# What the staff panel reads of every learner it follows: whether they submitted, and were graded.
+PANEL_FIELDS = ("submitted", "staff_graded_at")
 MAX_STAFF_OFFSET = 1_000_000
 
 
@@ -277,24 +279,32 @@ class CaseStudyBlock(XBlock):
     def staff_panel(self, offset: int = 0) -> dict[str, Any]:
         """The learners the trainer follows: a page of those who submitted (those still to grade first),
         how many submitted in all and where the next page starts (None after the last), and those still
-        working."""
+        working. Only the page's answers are read: a trainer may follow hundreds of learners."""
         unavailable = {"available": False, "submitted": [], "submitted_count": 0, "next": None, "waiting": []}
         service = self.runtime.service(self, "staff_grading")
         if service is None:
             return {**unavailable, "total": 0}
         try:
-            works = [self.submission_context(work) for work in service.submissions(self)]
+            works = service.submissions(self, fields=PANEL_FIELDS)
+            submitted = sorted(
+                (w for w in works if self._stored(w.state, "submitted")),
+                key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
+            )
+            end = offset + STAFF_PAGE
+            page = service.complete(self, submitted[offset:end])
         except PermissionError:
             return {**unavailable, "total": 0}
-        submitted = sorted((w for w in works if w["submitted"]), key=lambda w: w["graded_at"] is not None)
-        end = offset + STAFF_PAGE
         return {
             "available": True,
-            "submitted": submitted[offset:end],
+            "submitted": [self.submission_context(work) for work in page],
             "submitted_count": len(submitted),
             "next": end if end < len(submitted) else None,
             "remaining": max(0, len(submitted) - end),
-            "waiting": [work for work in works if not work["submitted"]],
+            "waiting": [
+                {"name": w.name, "companies": ", ".join(w.companies)}
+                for w in works
+                if not self._stored(w.state, "submitted")
+            ],
             "total": len(works),
         }
 

@@ -268,6 +268,35 @@ def test_the_list_costs_the_same_statements_for_1_and_30_learners(
     assert len(thirty) == len(one), (one, thirty)
 
 
+def test_only_the_answers_of_the_page_shown_are_read(
+    app, case_course, site_trainer, site_learner, site_company, make_user, as_user
+):
+    """A trainer may follow hundreds of learners: everyone's progress is counted, one page's answers read."""
+    _submit(as_user, site_learner, case_course)
+    others = _add_submitted_learners(app, case_course, make_user, site_company, 29)
+    followed = {site_learner.id, *(u.id for u in others)}
+    trainer = as_user(site_trainer, case_course)
+    reads: list[tuple[str, int]] = []  # (statement, how many of the learners it names)
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if "FROM xblock_field" in statement:
+            reads.append((statement, sum(1 for v in values if isinstance(v, int) and v in followed)))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = trainer.page()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "Réponses envoyées : 30 sur 30." in page
+    whole = [named for statement, named in reads if "field_name IN" not in statement and named]
+    some = [named for statement, named in reads if "field_name IN" in statement]
+    assert some == [30]  # whether each submitted and was graded
+    assert whole == [STAFF_PAGE]  # the answers and comments of the page shown
+
+
 def _more(client, offset):
     return client.call("case_study", "cas", "staff_works", {"offset": offset})
 
