@@ -25,14 +25,17 @@ translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d app/translations
 	for dir in plugins/*/translations; do $(BIN)/pybabel -q compile -D text -d $$dir || exit 1; done
 
-# Re-extract the strings and merge them into the French catalogue.
+# Re-extract the strings and merge them into the French catalogues. Sorted by message and located by file
+# only, so that running it again changes nothing unless strings changed; strings no code uses any more are
+# dropped. The templates (.pot) are intermediate files, not kept.
+EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg --sort-output --add-location=file --no-wrap
+UPDATE := $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date
 messages: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o app/translations/messages.pot app
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(EXTRACT) -k _l -k lazy_gettext -o app/translations/messages.pot app
+	$(UPDATE) -i app/translations/messages.pot -d app/translations
 	for dir in plugins/*/translations; do \
-		pkg=$$(dirname $$dir); \
-		$(BIN)/pybabel -q extract -F babel.cfg --sort-by-file -o $$dir/text.pot $$pkg || exit 1; \
-		$(BIN)/pybabel -q update -D text -i $$dir/text.pot -d $$dir --no-fuzzy-matching || exit 1; \
+		$(EXTRACT) -o $$dir/text.pot $$(dirname $$dir) || exit 1; \
+		$(UPDATE) -D text -i $$dir/text.pot -d $$dir || exit 1; \
 	done
 
 run: install
