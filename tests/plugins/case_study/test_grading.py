@@ -238,6 +238,17 @@ def _add_submitted_learners(app, course, make_user, company, count):
     return users
 
 
+def _listening(app, listener, action):
+    """``action()``, with ``listener`` told of every SQL statement it runs."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        return action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
 def test_the_list_costs_the_same_statements_for_1_and_30_learners(
     app, case_course, site_trainer, site_learner, site_company, make_user, as_user, monkeypatch
 ):
@@ -251,13 +262,7 @@ def test_the_list_costs_the_same_statements_for_1_and_30_learners(
         counter = StatementCounter()
         with app.app_context():
             bridge.setup_for(app).refresh_disabled()
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            page = trainer.page()
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        return page, counter.statements
+        return _listening(app, counter, trainer.page), counter.statements
 
     page, one = statements()
     assert "Réponses envoyées : 1 sur 1." in page
@@ -283,13 +288,7 @@ def test_only_the_answers_of_the_page_shown_are_read(
         if "FROM xblock_field" in statement:
             reads.append((statement, sum(1 for v in values if isinstance(v, int) and v in followed)))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        page = trainer.page()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    page = _listening(app, record, trainer.page)
     assert "Réponses envoyées : 30 sur 30." in page
     whole = [named for statement, named in reads if "field_name IN" not in statement and named]
     some = [named for statement, named in reads if "field_name IN" in statement]
