@@ -30,7 +30,7 @@ from app.accounts.policy import Action, can
 from app.accounts.services import invitations
 from app.accounts.services.errors import Forbidden, ServiceError
 from app.accounts.validators import normalise_email
-from app.cohorts import enrolments, queries, services
+from app.cohorts import enrolments, services
 from app.cohorts.csv_files import ParsedFile, Row
 from app.cohorts.models import Cohort, CohortCompany, CohortInvitation, CohortMember, CohortUpload
 from app.core.database import chunks
@@ -179,8 +179,8 @@ def _existing_account(outcome: Outcome, user: User, company: Company, members: d
         outcome.problems.append(_("This person is already in the cohort for another company."))
 
 
-def _new_person(outcome: Outcome, seat: CohortInvitation | None, company: Company, cutoff: datetime) -> None:
-    if seat is None or not services.live(seat.invitation, cutoff):
+def _new_person(outcome: Outcome, seat: CohortInvitation | None, company: Company) -> None:
+    if seat is None or not invitations.is_live(seat.invitation):
         outcome.status = "invite"
     elif seat.company_id == company.id:
         outcome.status = "invited"
@@ -219,7 +219,6 @@ def check(actor: User, cohort: Cohort, parsed: ParsedFile) -> Preview:
     members = _members(cohort.id)
     seats = _seats(cohort.id)
     accepted = {company.id for company in cohort.companies}
-    cutoff = queries.invitation_cutoff()
     to_accept: dict[int, Company] = {}
     for outcome in outcomes:
         _find_company(outcome, companies, cohort)
@@ -229,7 +228,7 @@ def check(actor: User, cohort: Cohort, parsed: ParsedFile) -> Preview:
             if user is not None:
                 _existing_account(outcome, user, company, members)
             else:
-                _new_person(outcome, seats.get(outcome.email), company, cutoff)
+                _new_person(outcome, seats.get(outcome.email), company)
         if outcome.problems or company is None:
             outcome.status = "problem"
         elif company.id not in accepted:
@@ -291,7 +290,6 @@ def apply(actor: User, cohort: Cohort, preview: Preview) -> None:
 def _invite(actor: User, cohort: Cohort, outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
-    cutoff = queries.invitation_cutoff()
     seats = _seats(cohort.id)
     pending = invitations.pending_by_email([o.email for o in outcomes])
     # A person invited already (to this role in this company, and not expired) keeps that invitation;
@@ -301,7 +299,7 @@ def _invite(actor: User, cohort: Cohort, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         assert outcome.company is not None
         role = outcome.row.role or Role.LEARNER
-        live = services.live_invitation(pending.get(outcome.email, []), role, outcome.company.id, cutoff)
+        live = invitations.live_match(pending.get(outcome.email, []), role, outcome.company.id)
         if live is not None:
             kept[outcome.email] = live
         else:

@@ -301,11 +301,10 @@ def add_person(actor: User, cohort: Cohort, person: Person) -> CohortMember | Co
             CohortInvitation.cohort_id == cohort.id, CohortInvitation.email == email
         )
     )
-    cutoff = queries.invitation_cutoff()
-    if kept is not None and live(kept.invitation, cutoff):
+    if kept is not None and invitations.is_live(kept.invitation):
         raise ServiceError(_("This person has already been invited into this cohort."), field="email")
     _check_room(cohort, 1)
-    invitation = invite_once(actor, email, person.role, person.company_id, cutoff)
+    invitation = invite_once(actor, email, person.role, person.company_id)
     if kept is None:
         kept = CohortInvitation(cohort_id=cohort.id, email=email)
         db.session.add(kept)
@@ -316,40 +315,9 @@ def add_person(actor: User, cohort: Cohort, person: Person) -> CohortMember | Co
     return kept
 
 
-def live(invitation: Invitation, cutoff: datetime) -> bool:
-    """Whether an invitation can still be accepted (neither accepted, withdrawn nor expired)."""
-    created = invitation.created_at
-    if created.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
-        created = created.replace(tzinfo=UTC)
-    return invitation.accepted_at is None and invitation.revoked_at is None and created >= cutoff
-
-
-def live_invitation(
-    pending: list[Invitation], role: Role, company_id: int, cutoff: datetime
-) -> Invitation | None:
-    """Among an address's pending invitations, one to ``role`` in the company that can still be accepted."""
-    for invitation in pending:
-        if invitation.role == role and invitation.company_id == company_id and live(invitation, cutoff):
-            return invitation
-    return None
-
-
-def invite_once(
-    actor: User,
-    email: str,
-    role: Role,
-    company_id: int,
-    cutoff: datetime,
-    *,
-    pending: list[Invitation] | None = None,
-) -> Invitation:
-    """The live invitation of ``email`` to ``role`` in the company, sending one if there is none.
-
-    ``pending`` lists the address's pending invitations when the caller has read them already.
-    """
-    if pending is None:
-        pending = invitations.pending_by_email([email]).get(email, [])
-    found = live_invitation(pending, role, company_id, cutoff)
+def invite_once(actor: User, email: str, role: Role, company_id: int) -> Invitation:
+    """The live invitation of ``email`` to ``role`` in the company, sending one if there is none."""
+    found = invitations.live_match(invitations.pending_by_email([email]).get(email, []), role, company_id)
     if found is not None:
         return found
     sent = invitations.invite(actor, email, role, company_id=company_id)

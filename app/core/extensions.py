@@ -43,7 +43,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @limiter.request_filter
 def _reading_is_never_limited() -> bool:
     """Every limit of the product guards a form submission (``methods=["POST"]``): reading a page never
-    counts against one, so pages skip the limiter's per-request look-up of the limits that apply."""
+    counts against one. Read by the limited routes' own checks (their GET shows the form)."""
     return request.method in SAFE_METHODS
 
 

@@ -74,11 +74,7 @@ def _deliver_smtp(app: Flask, messages: list[dict[str, Any]], outcomes: dict[int
             for message in messages:
                 try:
                     smtp.send_message(_email(app, message))
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused,
-                ) as error:
+                except _REFUSED as error:
                     _failed(outcomes[message["id"]], message, error)
                 else:
                     outcomes[message["id"]]["sent_at"] = datetime.now(UTC)

@@ -74,13 +74,7 @@ def export_command(course_key: str, file: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 def prune_command(course_key: str | None, keep: int, dry_run: bool) -> None:
     """Remove the earlier versions of COURSE_KEY (or of every course), never the published one."""
-    if (
-        course_key is not None
-        and db.session.scalar(
-            select(func.count()).select_from(BlockTree).where(BlockTree.course_key == course_key)
-        )
-        == 0
-    ):
+    if course_key is not None and not pruning.has_versions(db.session, course_key):
         raise click.BadParameter(f"no course {course_key!r}", param_hint="COURSE_KEY")
     versions = pruning.old_versions(db.session, course_key, keep)
     verb = "Would remove" if dry_run else "Removed"

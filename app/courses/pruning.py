@@ -29,6 +29,11 @@ class OldVersion:
     asset_bytes: int
 
 
+def has_versions(session: Session, course_key: str) -> bool:
+    """Whether any version of the course is stored."""
+    return session.scalar(select(BlockTree.id).where(BlockTree.course_key == course_key).limit(1)) is not None
+
+
 def old_versions(session: Session, course_key: str | None = None, keep: int = 0) -> list[OldVersion]:
     """The versions to remove, oldest first: of one course or of all, keeping the published version and
     the ``keep`` most recent others of each course."""

@@ -85,11 +85,7 @@ def invite(
                 ),
             )
         return grant
-    pending = pending_by_email([email]).get(email, [])
-    if any(
-        i.role == role and i.company_id == company_id and i.cybersite_id == cybersite_id and not _expired(i)
-        for i in pending
-    ):
+    if live_match(pending_by_email([email]).get(email, []), role, company_id, cybersite_id) is not None:
         raise ServiceError(_("This person has already been invited to this role."), field="email")
     _send(actor, [proposal])
     return proposal
@@ -110,13 +106,8 @@ def invite_new_people(actor: User, people: Sequence[NewPerson]) -> list[Invitati
             raise ServiceError(_("%(email)s already has an account.", email=taken), field="email")
     pending = pending_by_email(emails)
     for proposal in proposals:
-        if any(
-            i.role == proposal.role
-            and i.company_id == proposal.company_id
-            and i.cybersite_id == proposal.cybersite_id
-            and not _expired(i)
-            for i in pending.get(proposal.email, [])
-        ):
+        found = pending.get(proposal.email, [])
+        if live_match(found, proposal.role, proposal.company_id, proposal.cybersite_id) is not None:
             raise ServiceError(
                 _("%(email)s has already been invited to this role.", email=proposal.email), field="email"
             )
@@ -189,6 +180,26 @@ def _send(actor: User, proposals: Sequence[Invitation]) -> None:
                         ),
                     ),
                 )
+
+
+def is_live(invitation: Invitation) -> bool:
+    """Whether an invitation can still be accepted: neither accepted, withdrawn nor expired."""
+    return invitation.accepted_at is None and invitation.revoked_at is None and not _expired(invitation)
+
+
+def live_match(
+    pending: Sequence[Invitation], role: Role, company_id: int | None = None, cybersite_id: int | None = None
+) -> Invitation | None:
+    """Among an address's invitations, one to ``role`` over this scope that can still be accepted."""
+    for invitation in pending:
+        if (
+            invitation.role == role
+            and invitation.company_id == company_id
+            and invitation.cybersite_id == cybersite_id
+            and is_live(invitation)
+        ):
+            return invitation
+    return None
 
 
 def _expired(invitation: Invitation) -> bool:
