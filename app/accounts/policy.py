@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
 
 from app.accounts.models import ROLE_SCOPE, Company, Cybersite, Invitation, Role, RoleGrant, Scope, User
 from app.core.extensions import db
@@ -51,6 +54,7 @@ class Action(enum.StrEnum):
     VIEW_CYBERSITE_PROGRESS = "progress.cybersite"  # Cybersite: its cohorts' figures and their exports
     VIEW_COHORT_PROGRESS = "progress.cohort"  # Cohort: its companies' and learners' figures
     VIEW_COURSE_PROGRESS = "progress.course"  # course audience: ``cybersite_ids`` whose cohorts follow it
+    FOLLOW_LEARNER = "learner.follow"  # User: see and act on their course work as course staff (see below)
 
 
 def is_admin(user: User) -> bool:
@@ -207,6 +211,67 @@ def _sees_seat(user: User, seat: Any) -> bool:
     return getattr(seat, "user_id", None) == user.id or _enrols_seat(user, seat)
 
 
+@dataclass(frozen=True)
+class Following:
+    """Whose course work a person follows as course staff: everyone (``everyone``: administrators) or the
+    people of the companies whose home is one of ``cybersite_ids`` (the Cybersites where they train), and
+    what those Cybersites' cohorts hold.
+
+    This is ``Action.FOLLOW_LEARNER`` in the form queries need: :meth:`people` and :meth:`sites` give SQL
+    conditions, so that a page filters in its own statement what ``can`` would decide row by row. A
+    Cybersite's cohorts accept only the companies it follows, so their learners are among its people.
+    """
+
+    everyone: bool
+    cybersite_ids: frozenset[int]
+
+    def covers_site(self, cybersite_id: int | None) -> bool:
+        """Whether what belongs to this Cybersite (its companies, its cohorts) is followed."""
+        return self.everyone or (cybersite_id is not None and cybersite_id in self.cybersite_ids)
+
+    def people(self, user_id: Any) -> ColumnElement[bool]:
+        """SQL: the person ``user_id`` (a column) is followed: they work for a company of the Cybersites."""
+        if self.everyone:
+            return true()
+        if not self.cybersite_ids:
+            return false()
+        return user_id.in_(
+            select(RoleGrant.user_id)
+            .join(Company, Company.id == RoleGrant.company_id)
+            .where(Company.cybersite_id.in_(sorted(self.cybersite_ids)))
+        )
+
+    def sites(self, cybersite_id: Any) -> ColumnElement[bool]:
+        """SQL: ``cybersite_id`` (a column: a cohort's, a company's) is one of the followed Cybersites."""
+        if self.everyone:
+            return true()
+        if not self.cybersite_ids:
+            return false()
+        return cybersite_id.in_(sorted(self.cybersite_ids))
+
+
+NOBODY = Following(False, frozenset())
+
+
+def following(user: User | Any) -> Following:
+    """Whom ``user`` follows as course staff (nobody, for anyone who is not: learners, managers, visitors)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return NOBODY
+    if is_admin(user):
+        return Following(True, frozenset())
+    return Following(False, frozenset(trained_cybersite_ids(user)))
+
+
+def _follows_user(user: User, other: User | None) -> bool:
+    if other is None:
+        return False
+    sites = following(user)
+    return any(
+        grant.company_id is not None and sites.covers_site(_grant_scope_cybersite_id(grant))
+        for grant in other.roles
+    )
+
+
 _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.ADMINISTER_NETWORK: lambda u, t: False,
     Action.VIEW_ADMIN: lambda u, t: bool(managed_cybersite_ids(u) or managed_company_ids(u)),
@@ -249,6 +314,11 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.VIEW_COURSE_PROGRESS: lambda u, t: (
         t is not None and bool(set(t.cybersite_ids) & (trained_cybersite_ids(u) | managed_cybersite_ids(u)))
     ),
+    # Course staff act on the work of the learners they follow: the people of their Cybersites' companies
+    # (case answers and grades, forum messages and reports). Course content is not learners' work: every
+    # trainer opens and authors every course (``STAFF_COURSES``), and a thread of no cohort is the whole
+    # course's, moderated by every trainer (the forum's rule, app.forum.access).
+    Action.FOLLOW_LEARNER: _follows_user,
 }
 
 

@@ -8,10 +8,10 @@ A block that asks for it (``@XBlock.needs("staff_grading")``) gets, for the pers
   ``user_state`` fields of the block and publishes a ``grade`` event for the learner (not for the
   trainer), so that progress records it against the learner.
 
-Who may follow whom is the access policy's rule (``app.accounts.policy``): course staff
-(``Action.STAFF_COURSES``) see the learners of the companies they may view (``Action.VIEW_COMPANY``: a
-trainer of a Cybersite sees the companies whose home is that Cybersite; network administrators see
-everyone). Everything runs in the caller's transaction; nothing commits.
+Who may follow whom is the access policy's rule (``Action.FOLLOW_LEARNER``, ``app.accounts.policy``):
+course staff (``Action.STAFF_COURSES``) see the learners of the companies whose home is a Cybersite where
+they train; network administrators see everyone. Everything runs in the caller's transaction; nothing
+commits.
 
 A block using :meth:`~StaffGradingService.set_feedback` declares the ``user_state`` fields named in
 :data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do.
@@ -30,7 +30,7 @@ from xblock.fields import Scope
 from xblock.runtime import KeyValueStore
 
 from app.accounts.models import Company, RoleGrant, User
-from app.accounts.policy import Action, can
+from app.accounts.policy import Action, can, following
 from app.core.database import read_columns
 from app.core.extensions import db
 from app.courses.models import Course, Enrolment
@@ -258,15 +258,18 @@ class StaffGradingService:
 def _visible(
     actor: User, rows: Iterable[tuple[int, str, Company | None]]
 ) -> list[tuple[int, str, tuple[str, ...]]]:
-    """People (in row order) with the companies the actor may view; those with none are left out.
+    """People (in row order) the actor follows, with those of their companies that make them followed;
+    the others are left out.
 
-    The policy decides (``Action.VIEW_COMPANY``); a person of no company is seen by administrators only.
+    The policy decides (``Action.FOLLOW_LEARNER``, in its :class:`~app.accounts.policy.Following` form, so
+    that every row is checked without a query); a person of no company is followed by administrators only.
     """
+    follows = following(actor)
     names: dict[int, str] = {}
     companies: dict[int, list[str]] = {}
     for user_id, name, company in rows:
         names.setdefault(user_id, name)
-        if can(actor, Action.VIEW_COMPANY, company):
+        if follows.everyone or (company is not None and follows.covers_site(company.cybersite_id)):
             seen = companies.setdefault(user_id, [])
             if company is not None and company.legal_name not in seen:
                 seen.append(company.legal_name)

@@ -16,6 +16,8 @@ from typing import Any
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from app.accounts.models import User
+from app.accounts.policy import NOBODY, Following, following
 from app.core.extensions import db
 from app.forum import queries, services
 from app.forum.access import VISIBILITIES, Discussion, Reader, reader_cohort_id
@@ -55,7 +57,7 @@ class DiscussionHandle:
         """The cohorts a trainer may start a thread for (empty for learners and course-wide discussions)."""
         if not self._service.is_staff or not self.discussion.divided:
             return []
-        return queries.course_cohorts(db.session, self.discussion.course_key)
+        return queries.course_cohorts(db.session, self.discussion.course_key, self._reader.following)
 
     # Writing ----------------------------------------------------------------------------------------------
 
@@ -124,6 +126,7 @@ class ForumService:
         self.is_staff = is_staff
         self._cohort_id: int | None = None
         self._cohort_read = False
+        self._following: Following | None = None
 
     def reader(self, divided: bool) -> Reader:
         """Who acts (their cohort looked up once, and only where a divided discussion needs it)."""
@@ -132,7 +135,10 @@ class ForumService:
         if divided and not self.is_staff and not self._cohort_read:
             self._cohort_id = reader_cohort_id(db.session, self.user_id, self.course_key)
             self._cohort_read = True
-        return Reader(self.user_id, self.is_staff, self._cohort_id)
+        if self.is_staff and self._following is None:
+            # The signed-in user, with their roles, is already in the session: no query.
+            self._following = following(db.session.get(User, self.user_id))
+        return Reader(self.user_id, self.is_staff, self._cohort_id, self._following or NOBODY)
 
     def discussion(self, discussion_id: str, divided: bool, usage_id: str) -> DiscussionHandle:
         """One discussion of the course (``divided``: threads kept within cohorts)."""

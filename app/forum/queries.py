@@ -16,9 +16,10 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Role, RoleGrant, User
+from app.accounts.policy import Following
 from app.cohorts.models import Cohort, CohortCourse
 from app.courses.models import Course
-from app.forum.access import Discussion, Reader, post_visible, thread_visible
+from app.forum.access import Discussion, Reader, post_visible, thread_visible, within_reach
 from app.forum.models import ForumFlag, ForumPost, ForumReadState, ForumThread
 from app.runtime.models import StoredBlock
 
@@ -302,13 +303,14 @@ def find_post(session: Any, reader: Reader, discussion: Discussion, post_id: Any
     )
 
 
-def course_cohorts(session: Any, course_key: str) -> list[tuple[int, str]]:
-    """The cohorts following a course, as (id, name), for trainers starting a thread for one of them."""
+def course_cohorts(session: Any, course_key: str, following: Following) -> list[tuple[int, str]]:
+    """The cohorts following a course that a trainer may start a thread for (those of the Cybersites they
+    train at: ``following``), as (id, name)."""
     rows = session.execute(
         select(Cohort.id, Cohort.name)
         .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
         .join(Course, Course.id == CohortCourse.course_id)
-        .where(Course.course_key == course_key)
+        .where(Course.course_key == course_key, following.sites(Cohort.cybersite_id))
         .order_by(Cohort.name)
     )
     return [(ident, name) for ident, name in rows]
@@ -338,7 +340,17 @@ class QueueItem:
     hidden: bool
     open_flags: int
     created_at: datetime
-    reasons: list[tuple[str | None, str]] = field(default_factory=list)  # (who, reason)
+    reasons: list[Report] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One open report of a message: who made it (None: a former member) and why. Whom the moderator does
+    not follow (``outside``: someone of another Cybersite) is not named."""
+
+    who: str | None
+    reason: str
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -351,7 +363,9 @@ class QueuePage:
     total: int
 
 
-def _queue_selects(show: str) -> tuple[Select[Any], Select[Any]]:
+def _queue_selects(reader: Reader, show: str) -> tuple[Select[Any], Select[Any]]:
+    """The opening messages and the replies of the queue ``show``, in threads within the reader's reach."""
+    reach = within_reach(reader)
     thread_flags = _open_flags(thread_id=ForumThread.id)
     post_flags = _open_flags(post_id=ForumPost.id)
     threads = select(
@@ -364,7 +378,7 @@ def _queue_selects(show: str) -> tuple[Select[Any], Select[Any]]:
         thread_flags.label("open_flags"),
         ForumThread.created_at.label("created_at"),
         func.coalesce(ForumThread.hidden_at, ForumThread.created_at).label("since"),
-    ).where(thread_flags > 0 if show == QUEUE_REPORTED else ForumThread.hidden.is_(True))
+    ).where(thread_flags > 0 if show == QUEUE_REPORTED else ForumThread.hidden.is_(True), reach)
     posts = select(
         literal(KIND_POST).label("kind"),
         ForumPost.id.label("id"),
@@ -375,14 +389,19 @@ def _queue_selects(show: str) -> tuple[Select[Any], Select[Any]]:
         post_flags.label("open_flags"),
         ForumPost.created_at.label("created_at"),
         func.coalesce(ForumPost.hidden_at, ForumPost.created_at).label("since"),
-    ).where(post_flags > 0 if show == QUEUE_REPORTED else ForumPost.hidden.is_(True))
+    )
+    posts = posts.join(ForumThread, ForumThread.id == ForumPost.thread_id).where(
+        post_flags > 0 if show == QUEUE_REPORTED else ForumPost.hidden.is_(True), reach
+    )
     return threads, posts
 
 
-def moderation_queue(session: Any, show: str, page: int) -> QueuePage:
-    """Reported (``show="reported"``: with flags not yet dismissed) or hidden messages of every course,
-    newest first, one page of them, each with the unit showing it. Three statements."""
-    threads, posts = _queue_selects(show if show in (QUEUE_REPORTED, QUEUE_HIDDEN) else QUEUE_REPORTED)
+def moderation_queue(session: Any, reader: Reader, show: str, page: int) -> QueuePage:
+    """Reported (``show="reported"``: with flags not yet dismissed) or hidden messages of every course, in
+    threads within the trainer's reach, newest first, one page of them, each with the unit showing it. Three
+    statements."""
+    show = show if show in (QUEUE_REPORTED, QUEUE_HIDDEN) else QUEUE_REPORTED
+    threads, posts = _queue_selects(reader, show)
     queue = union_all(threads, posts).subquery("queue")
     total = session.scalar(select(func.count()).select_from(queue)) or 0
     pages = _pages(total, QUEUE_PER_PAGE)
@@ -421,7 +440,7 @@ def moderation_queue(session: Any, show: str, page: int) -> QueuePage:
         .limit(QUEUE_PER_PAGE)
         .offset((page - 1) * QUEUE_PER_PAGE)
     ).all()
-    reasons = _open_reasons(session, [(r[0], r[1]) for r in rows])
+    reasons = _open_reasons(session, reader, [(r[0], r[1]) for r in rows])
     items = [
         QueueItem(
             kind=r[0],
@@ -444,15 +463,21 @@ def moderation_queue(session: Any, show: str, page: int) -> QueuePage:
 
 
 def _open_reasons(
-    session: Any, targets: list[tuple[str, int]]
-) -> dict[tuple[str, int], list[tuple[str | None, str]]]:
+    session: Any, reader: Reader, targets: list[tuple[str, int]]
+) -> dict[tuple[str, int], list[Report]]:
     """Who reported each target and why (flags not dismissed), in one statement."""
     thread_ids = [ident for kind, ident in targets if kind == KIND_THREAD]
     post_ids = [ident for kind, ident in targets if kind == KIND_POST]
     if not targets:
         return {}
     rows = session.execute(
-        select(ForumFlag.thread_id, ForumFlag.post_id, User.display_name, ForumFlag.reason)
+        select(
+            ForumFlag.thread_id,
+            ForumFlag.post_id,
+            User.display_name,
+            ForumFlag.reason,
+            or_(ForumFlag.user_id.is_(None), reader.following.people(ForumFlag.user_id)),
+        )
         .outerjoin(User, User.id == ForumFlag.user_id)
         .where(
             ForumFlag.dismissed_at.is_(None),
@@ -463,17 +488,18 @@ def _open_reasons(
         )
         .order_by(ForumFlag.created_at)
     )
-    found: dict[tuple[str, int], list[tuple[str | None, str]]] = {}
-    for thread_id, post_id, name, reason in rows:
+    found: dict[tuple[str, int], list[Report]] = {}
+    for thread_id, post_id, name, reason, followed in rows:
         key = (KIND_THREAD, thread_id) if thread_id is not None else (KIND_POST, post_id)
-        found.setdefault(key, []).append((name, reason))
+        found.setdefault(key, []).append(Report(name if followed else None, reason, outside=not followed))
     return found
 
 
-def queue_counts(session: Any) -> dict[str, int]:
-    """How many messages are reported and hidden (for the page's tabs). One statement."""
-    threads_reported, posts_reported = _queue_selects(QUEUE_REPORTED)
-    threads_hidden, posts_hidden = _queue_selects(QUEUE_HIDDEN)
+def queue_counts(session: Any, reader: Reader) -> dict[str, int]:
+    """How many messages within the trainer's reach are reported and hidden (for the page's tabs). One
+    statement."""
+    threads_reported, posts_reported = _queue_selects(reader, QUEUE_REPORTED)
+    threads_hidden, posts_hidden = _queue_selects(reader, QUEUE_HIDDEN)
     reported = union_all(threads_reported, posts_reported).subquery()
     hidden = union_all(threads_hidden, posts_hidden).subquery()
     row = session.execute(

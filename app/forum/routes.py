@@ -1,5 +1,6 @@
-"""The moderation page: trainers (course staff) see reported and hidden forum messages of every course and
-hide, show again or dismiss the reports. Forms post and redirect back (POST-redirect-GET)."""
+"""The moderation page: trainers (course staff) see reported and hidden forum messages of every course,
+within their reach (app.forum.access), and hide, show again or dismiss the reports. Forms post and redirect
+back (POST-redirect-GET)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.accounts.policy import Action, can
+from app.accounts.policy import Action, can, following
 from app.core import navigation
 from app.core.extensions import db
 from app.forum import queries, services
@@ -39,7 +40,7 @@ def _gate() -> Response | None:
 
 
 def _moderator() -> Reader:
-    return Reader(current_user.id, is_staff=True)
+    return Reader(current_user.id, is_staff=True, following=following(current_user))
 
 
 def _show(value: str | None) -> str:
@@ -54,12 +55,13 @@ def _page(value: str | None) -> int:
 def moderation() -> str:
     """Reported (or hidden) messages, newest first, with the moderation actions."""
     show = _show(request.args.get("vue"))
-    page = queries.moderation_queue(db.session, show, _page(request.args.get("page")))
+    moderator = _moderator()
+    page = queries.moderation_queue(db.session, moderator, show, _page(request.args.get("page")))
     return render_template(
         "forum/moderation.html",
         show=show,
         page=page,
-        counts=queries.queue_counts(db.session),
+        counts=queries.queue_counts(db.session, moderator),
         form=ModerationForm(show=show, page=str(page.page)),
     )
 

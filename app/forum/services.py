@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.forum import queries, text
-from app.forum.access import Discussion, Reader
+from app.forum.access import Discussion, Reader, within_reach
 from app.forum.errors import Conflict, Forbidden, Invalid, NotFound
 from app.forum.models import ForumFlag, ForumPost, ForumReadState, ForumThread
 
@@ -108,8 +108,11 @@ def _thread_cohort(session: Any, reader: Reader, discussion: Discussion, cohort_
         return reader.cohort_id
     if cohort_id is None:
         return None
-    if cohort_id not in {ident for ident, _name in queries.course_cohorts(session, discussion.course_key)}:
-        raise Invalid(_("Choose one of the cohorts that follow this course."), field="cohort")
+    cohorts = queries.course_cohorts(session, discussion.course_key, reader.following)
+    if cohort_id not in {ident for ident, _name in cohorts}:
+        raise Invalid(
+            _("Choose one of the cohorts of your Cybersite that follow this course."), field="cohort"
+        )
     return int(cohort_id)
 
 
@@ -307,12 +310,23 @@ def set_hidden(
     raise not_found()
 
 
-# The moderation page: trainers act on messages of any course, by id ------------------------------------
+# The moderation page: trainers act on messages of any course within their reach, by id -----------------
 
 
-def _target(session: Any, kind: str, target_id: Any) -> ForumThread | ForumPost:
-    model = {queries.KIND_THREAD: ForumThread, queries.KIND_POST: ForumPost}.get(kind)
-    target = session.get(model, target_id) if model is not None and queries.valid_id(target_id) else None
+def _target(session: Any, reader: Reader, kind: str, target_id: Any) -> ForumThread | ForumPost:
+    """The message, if its thread is within the trainer's reach (otherwise "not found", as for an id that
+    names nothing)."""
+    if kind == queries.KIND_THREAD:
+        statement = select(ForumThread).where(ForumThread.id == target_id)
+    elif kind == queries.KIND_POST:
+        statement = (
+            select(ForumPost)
+            .join(ForumThread, ForumThread.id == ForumPost.thread_id)
+            .where(ForumPost.id == target_id)
+        )
+    else:
+        raise not_found()
+    target = session.scalar(statement.where(within_reach(reader))) if queries.valid_id(target_id) else None
     if target is None:
         raise not_found()
     return target
@@ -321,7 +335,7 @@ def _target(session: Any, kind: str, target_id: Any) -> ForumThread | ForumPost:
 def moderate_hidden(session: Any, reader: Reader, kind: str, target_id: Any, hidden: bool) -> None:
     """Hide or show again a thread or reply from the moderation queue (trainers)."""
     _require_staff(reader)
-    target = _target(session, kind, target_id)
+    target = _target(session, reader, kind, target_id)
     if isinstance(target, ForumThread):
         _hide_thread(session, target, hidden)
     else:
@@ -342,5 +356,5 @@ def _dismiss(session: Any, kind: str, target_id: int) -> int:
 def dismiss_flags(session: Any, reader: Reader, kind: str, target_id: Any) -> int:
     """Settle the open reports of a message, leaving it as it is (trainers). Returns how many."""
     _require_staff(reader)
-    target = _target(session, kind, target_id)
+    target = _target(session, reader, kind, target_id)
     return _dismiss(session, kind, target.id)

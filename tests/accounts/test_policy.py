@@ -105,6 +105,14 @@ TABLE: dict[Action, dict[str, set[str]]] = {
     Action.VIEW_COHORT_PROGRESS: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
     # A course followed by cohorts of Cybersite A, and one followed only by B's.
     Action.VIEW_COURSE_PROGRESS: {"audience_own": {T, SM, ADMIN}, "audience_foreign": {ADMIN}},
+    # Course staff follow the people of their Cybersite's companies (case answers, forum messages and
+    # reports), not those of another Cybersite, nor staff who work for no company.
+    Action.FOLLOW_LEARNER: {
+        "learner_own": {T, ADMIN},
+        "company_manager_own": {T, ADMIN},
+        "trainer_own": {ADMIN},
+        "learner_foreign": {ADMIN},
+    },
 }
 
 ROWS = [
@@ -163,7 +171,15 @@ def _target(world: dict[str, int], action: Action, key: str, actor: Any) -> Any:
         return get(Company, world["a1" if key == "company_own" else "b1"])
     if key.startswith("audience_"):
         return SimpleNamespace(cybersite_ids={world["site_a" if key == "audience_own" else "site_b"]})
-    if action in (Action.VIEW_USER, Action.EDIT_USER, Action.DEACTIVATE_USER, Action.VIEW_LEARNER_PROGRESS):
+    if action == Action.FOLLOW_LEARNER and key == "company_manager_own":
+        return get(User, world[CM])
+    if action in (
+        Action.VIEW_USER,
+        Action.EDIT_USER,
+        Action.DEACTIVATE_USER,
+        Action.VIEW_LEARNER_PROGRESS,
+        Action.FOLLOW_LEARNER,
+    ):
         if key == "self":
             return actor if isinstance(actor, User) else get(User, world[L])
         return get(
@@ -305,3 +321,32 @@ def test_a_missing_target_is_refused_not_a_crash(app_ctx, world, action):
     manager = db.session.get(User, world[SM])
     allowed_without_target = {Action.VIEW_ADMIN}
     assert can(manager, action, None) is (action in allowed_without_target)
+
+
+def test_the_sql_form_of_following_agrees_with_the_rule_for_everyone(app_ctx, world):
+    """``following(actor).people`` selects exactly the accounts ``can(actor, FOLLOW_LEARNER, …)`` allows,
+    and ``sites`` exactly the Cybersites whose people are followed: queries and checks tell one story."""
+    from sqlalchemy import select
+
+    from app.accounts.policy import following
+
+    manager_b1 = User(email="manager-b1@example.fr", display_name="Gérante B1", password_hash="x")
+    manager_b1.roles.append(RoleGrant(role=Role.COMPANY_MANAGER, company_id=world["b1"]))
+    db.session.add(manager_b1)
+    db.session.flush()
+    world["manager_b1"] = manager_b1.id
+    people = [db.session.get(User, ident) for name, ident in world.items() if name not in ("a1", "b1")]
+    people = [person for person in people if isinstance(person, User)]
+    for name in ACTORS:
+        actor = _actor(world, name)
+        follows = following(actor)
+        selected = set(db.session.scalars(select(User.id).where(follows.people(User.id))))
+        expected = {person.id for person in people if can(actor, Action.FOLLOW_LEARNER, person)}
+        assert selected & {p.id for p in people} == expected, name
+        sites = set(db.session.scalars(select(Cybersite.id).where(follows.sites(Cybersite.id))))
+        assert sites == {s for s in (world["site_a"], world["site_b"]) if follows.covers_site(s)}, name
+    assert following(_actor(world, T)).cybersite_ids == {world["site_a"]}
+    db.session.get(Cybersite, world["site_a"]).active = False
+    db.session.flush()
+    # A trainer of a deactivated Cybersite follows nobody any more.
+    assert not following(_actor(world, T)).cybersite_ids

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.accounts.models import Company, Cybersite, User
+from app.accounts.models import Company, Cybersite, Role, User
 from app.cohorts.models import Cohort, CohortCourse
 from app.core.extensions import db
 from app.courses.models import Enrolment
@@ -38,11 +38,26 @@ def forum_course(olx_course: Callable[..., OlxCourse]) -> OlxCourse:
 
 
 @pytest.fixture
-def make_cohort(app: Flask, make_cybersite: Callable[..., Cybersite]) -> Callable[..., int]:
-    """A cohort following ``course`` (its forum kept within it unless ``within=False``); returns its id."""
+def forum_site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
+    """The Cybersite of the forum tests' cohorts, learners' companies and ``trainer``, unless one is named."""
+    return make_cybersite()
 
-    def build(course: OlxCourse, name: str = "Promo", within: bool = True) -> int:
-        site = make_cybersite()
+
+@pytest.fixture
+def trainer(make_user: Callable[..., User], forum_site: Cybersite) -> User:
+    """A trainer of ``forum_site``: course staff, following its learners."""
+    return make_user(roles=[(Role.TRAINER, forum_site)])
+
+
+@pytest.fixture
+def make_cohort(app: Flask, forum_site: Cybersite) -> Callable[..., int]:
+    """A cohort of ``forum_site`` (or ``site``) following ``course`` (its forum kept within it unless
+    ``within=False``); returns its id."""
+
+    def build(
+        course: OlxCourse, name: str = "Promo", within: bool = True, site: Cybersite | None = None
+    ) -> int:
+        site = site or forum_site
         with app.app_context():
             cohort = Cohort(
                 cybersite_id=site.id,
@@ -63,12 +78,15 @@ def make_cohort(app: Flask, make_cybersite: Callable[..., Cybersite]) -> Callabl
 
 @pytest.fixture
 def learner_in(
-    app: Flask, enrolled: Callable[..., User], make_company: Callable[..., Company]
+    app: Flask, enrolled: Callable[..., User], make_company: Callable[..., Company], forum_site: Cybersite
 ) -> Callable[..., User]:
-    """A learner enrolled in ``course`` through ``cohort_id`` (None: enrolled without a cohort)."""
+    """A learner of a new company of ``forum_site`` (or ``site``), enrolled in ``course`` through
+    ``cohort_id`` (None: enrolled without a cohort)."""
 
-    def build(course: OlxCourse, cohort_id: int | None = None, **fields: Any) -> User:
-        user = enrolled(course, make_company(), **fields)
+    def build(
+        course: OlxCourse, cohort_id: int | None = None, site: Cybersite | None = None, **fields: Any
+    ) -> User:
+        user = enrolled(course, make_company(cybersite=site or forum_site), **fields)
         if cohort_id is not None:
             with app.app_context():
                 enrolment = db.session.scalar(

@@ -141,6 +141,8 @@ def test_trainers_start_threads_for_everyone_or_for_one_cohort(
         "discussion", "f1", "create_thread", {"title": "T", "body": "B", "cohort_id": 999_999}
     )
     assert refused.status_code == 400
-    assert refused.get_json() == {"error": "Choisissez l’une des promotions qui suivent cette formation."}
+    assert refused.get_json() == {
+        "error": "Choisissez l’une des promotions de votre Cybersite qui suivent cette formation."
+    }
     listed = staff.page()
     assert "Promotion : Promo Aurillac" in listed
