@@ -262,6 +262,18 @@ def rules(tree: LoadedTree) -> dict[str, Rule]:
     return tree.derived("visibility.rules", lambda: _rules(tree))  # type: ignore[no-any-return]
 
 
+def restricts_anything(tree: LoadedTree) -> bool:
+    """Whether any container of the tree has a start, is staff only, hidden after a due date or restricted
+    to groups (most courses: none, and pages and progress need not ask who is looking)."""
+    return tree.derived(  # type: ignore[no-any-return]
+        "visibility.restricts",
+        lambda: any(
+            r.start is not None or r.staff_only or r.hidden_after is not None or r.groups
+            for r in rules(tree).values()
+        ),
+    )
+
+
 def group_names(tree: LoadedTree) -> dict[int, str]:
     """The names of the course's content groups by group id."""
     settings = tree.container_settings(tree.root_usage_id or "")
@@ -323,6 +335,12 @@ class Visibility:
         if usage_id in self.hidden or usage_id not in self.tree:
             return False
         return not any(a.usage_id in self.hidden for a in self.tree.ancestors(usage_id))
+
+    def hidden_below(self, ancestors: Mapping[str, Iterable[str]]) -> frozenset[str]:
+        """Of blocks given with the containers above them, those below a hidden container."""
+        if not self.hidden:
+            return frozenset()
+        return frozenset(u for u, chain in ancestors.items() if not self.hidden.isdisjoint(chain))
 
     def keep(self, usage_ids: Iterable[str]) -> list[str]:
         """The ids the viewer sees, in the order given (containers' descendants included)."""

@@ -5,6 +5,7 @@ two content groups (see ``app.courses.visibility``)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.core.extensions import db
 from app.courses.importing import ImportFailed, import_course
 from app.courses.models import Course, Enrolment
+from app.progress.models import CourseProgress
 from app.runtime.keys import CourseKey, usage_key_for
 from app.runtime.models import StoredBlock
 from app.runtime.tree import forget_shared_trees
@@ -54,6 +56,12 @@ COURSE_XML = """<course display_name="Visibilité" language="fr"{extra}>
   </chapter>
 </course>
 """
+# Each unit also holds a text: progress counts two blocks a unit, both complete once the unit is seen.
+COURSE_XML = re.sub(
+    r'<testblock url_name="b_(\w+)"/>',
+    r'<testblock url_name="b_\1"/><html url_name="h_\1"><p>\1</p></html>',
+    COURSE_XML,
+)
 HIDDEN = ("u_staff", "u_g2", "u_due", "u_future")  # from a learner of group 1
 TITLES = {"u_staff": "Réservé", "u_g1": "Unité nord", "u_g2": "Unité sud", "u_due": "Après échéance",
           "u_future": "Unité future"}  # fmt: skip
@@ -106,7 +114,7 @@ def people(app, course, make_cybersite, make_company, make_user):
         db.session.add(Enrolment(user_id=north.id, course_id=course, cohort_id=cohort.id))
         db.session.add(Enrolment(user_id=loner.id, course_id=course))
         db.session.commit()
-    return {"north": north, "loner": loner, "trainer": trainer}
+    return {"north": north, "loner": loner, "trainer": trainer, "course": course}
 
 
 def handler(client, url_name: str, token: str):
@@ -201,6 +209,20 @@ def test_once_its_start_has_passed_the_chapter_is_seen(client, app, people):
     assert "Unité future" in client.get(f"/formations/{KEY}", headers=EN).get_data(as_text=True)
 
 
+def _release_the_future_chapter(app) -> None:
+    """Move the stored start of the 2099 chapter into the past (a new version of the course for pages)."""
+    with app.app_context():
+        block = db.session.scalar(
+            select(StoredBlock).where(StoredBlock.usage_id == usage("chapter", "future"))
+        )
+        settings = dict(block.settings)
+        settings["xml_attributes"] = {**settings["xml_attributes"], "start": "2020-01-01T00:00:00Z"}
+        block.settings = settings
+        db.session.execute(update(Course).where(Course.course_key == KEY).values(title="Visibilité"))
+        db.session.commit()
+    forget_shared_trees()
+
+
 def test_a_course_that_has_not_started_shows_its_presentation_and_no_units(client, app, tmp_path, make_user,
                                                                             make_company):  # fmt: skip
     key = "course-v1:Cybermassif+LATER+2026"
@@ -291,3 +313,69 @@ def test_malformed_unit_settings_refuse_the_import(app, tmp_path, bad, expected)
         with pytest.raises(ImportFailed) as refused:
             import_course(write_course(tmp_path / "bad", number="BAD", xml=xml), actor=None)
         assert any(expected in str(p) for p in refused.value.problems), refused.value.problems
+
+
+def _progress(app, user_id: int) -> tuple[int, int]:
+    with app.app_context():
+        row = db.session.execute(
+            select(CourseProgress.completed, CourseProgress.total).where(
+                CourseProgress.user_id == user_id, CourseProgress.course_key == KEY
+            )
+        ).one()
+        return tuple(row)
+
+
+def test_progress_counts_only_what_the_learner_may_see(client, app, people):
+    """Not released, staff only and another group's units count neither for nor against the learner; the
+    sequence hidden after its due date still counts (as Open edX's grades and completion)."""
+    sign_in(client, people["north"].email)
+    assert client.get(unit_url("u_open"), headers=EN).status_code == 200
+    assert _progress(app, people["north"].id) == (2, 6)  # u_open, u_g1 and u_due: two blocks each
+    page = client.get("/progression/", headers=EN).get_data(as_text=True)
+    assert "Ouvert" in page and "Chapitre futur" not in page
+    loner = app.test_client()
+    sign_in(loner, people["loner"].email)
+    loner.get(unit_url("u_open"), headers=EN)
+    assert _progress(app, people["loner"].id) == (2, 4)  # u_open and u_due
+    trainer = app.test_client()
+    sign_in(trainer, people["trainer"].email)
+    with app.app_context():
+        db.session.add(Enrolment(user_id=people["trainer"].id, course_id=people["course"]))
+        db.session.commit()
+    trainer.get(unit_url("u_open"), headers=EN)
+    assert _progress(app, people["trainer"].id) == (2, 12)  # course staff: every unit
+    # Recomputing the whole course gives the same figures.
+    assert app.test_cli_runner().invoke(args=["progress", "rebuild", KEY]).exit_code == 0
+    assert _progress(app, people["north"].id) == (2, 6)
+    assert _progress(app, people["loner"].id) == (2, 4)
+    assert _progress(app, people["trainer"].id) == (2, 12)
+
+
+def test_progress_counts_a_chapter_once_it_is_released(client, app, people):
+    sign_in(client, people["north"].email)
+    client.get(unit_url("u_open"), headers=EN)
+    assert _progress(app, people["north"].id) == (2, 6)
+    _release_the_future_chapter(app)
+    assert client.get(unit_url("u_future"), headers=EN).status_code == 200
+    assert _progress(app, people["north"].id) == (4, 8)
+
+
+def test_my_progress_costs_no_more_statements_for_a_restricted_course(
+    app, people, make_course, make_user, count_statements
+):
+    from tests.runtime.conftest import unit
+
+    plain = make_course(unit(2), course_key="course-v1:Cybermassif+PLAINP+2026")
+    other = make_user(roles=[(Role.LEARNER, people["north"].roles[0].company)], language="en")
+    with app.app_context():
+        db.session.add(Enrolment(user_id=other.id, course_id=plain.course_id))
+        db.session.commit()
+    counts = {}
+    for name, person in (("restricted", people["north"]), ("plain", other)):
+        client = app.test_client()
+        sign_in(client, person.email)
+        client.get("/progression/", headers=EN)
+        response, statements = count_statements(lambda c=client: c.get("/progression/", headers=EN))
+        assert response.status_code == 200
+        counts[name] = len(statements)
+    assert counts["restricted"] == counts["plain"], counts

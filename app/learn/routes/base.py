@@ -49,10 +49,14 @@ class CourseAccess:
     is_staff: bool
     content_group: int | None = None  # the content group the learner's cohort is linked to
 
+    @property
+    def content_groups(self) -> frozenset[int]:
+        """The content groups the user is in, in this course."""
+        return frozenset() if self.content_group is None else frozenset((self.content_group,))
+
     def visibility(self, tree: LoadedTree) -> visibility.Visibility:
         """What the user sees of the course's structure now (see ``app.courses.visibility``)."""
-        groups = () if self.content_group is None else (self.content_group,)
-        return visibility.of(tree, self.is_staff, groups)
+        return visibility.of(tree, self.is_staff, self.content_groups)
 
     @property
     def allowed(self) -> bool:
@@ -111,9 +115,11 @@ def not_enrolled(access: CourseAccess, refusal: str | None = None) -> tuple[str,
     )
 
 
-def learner(user: User, is_staff: bool) -> Learner:
+def learner(user: User, access: CourseAccess) -> Learner:
     """Who the runtime works for (no e-mail address in the username blocks may show to others)."""
+    is_staff = access.is_staff
     return Learner(
+        content_groups=access.content_groups,
         user_id=user.id,
         username=f"user{user.id}",
         email=user.email,

@@ -54,7 +54,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
 
     notices = unavailable_notices()
     runtime = bridge.make_runtime(
-        course_key=course_key, tree=tree, learner=learner(user, access.is_staff), notices=notices
+        course_key=course_key, tree=tree, learner=learner(user, access), notices=notices
     )
     with bridge.block_language(runtime.learner.language):
         runtime.preload(tree.subtree(usage_id))

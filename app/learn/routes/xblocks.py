@@ -112,7 +112,7 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
     access = course_access(str(key.course_key))
     if not access.allowed:
         abort(403)
-    who = learner(current_user, access.is_staff)
+    who = learner(current_user, access)
     runtime, block = _runtime(access.course, key, aside_type, who, access)
     return bridge.run_handler(runtime, block, handler, suffix, req)
 
