@@ -17,6 +17,11 @@ commit). A studio save that may change the figures (a container's settings, a sc
 same in its transaction (``app.courses.authoring.blocks_edited``); ``flask progress rebuild COURSE_KEY``
 does it by hand.
 
+What a learner may see (``app.courses.visibility``: not released, staff only, another content group's)
+counts neither for nor against them. It is decided when their figures are recomputed: a chapter whose start
+date passes counts from the learner's next activity in the course (or the next rebuild), as Open edX's
+persisted grades follow the learner's next graded event.
+
 Concurrency: on SQLite every writer holds the database lock (``BEGIN IMMEDIATE``). On PostgreSQL, two
 requests of one learner in one course must not both read before either writes, so each event first takes
 a transaction lock on (learner, course), and a shared lock on the course, which a rebuild takes
