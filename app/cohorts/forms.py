@@ -78,6 +78,11 @@ class CohortForm(FlaskForm):
             field.data = []
 
 
+class ContentGroupsForm(FlaskForm):
+    """The content group of each course the cohort follows: ``group-<course id>`` selects, read by the
+    route (their number depends on the courses); this form checks the CSRF token."""
+
+
 class CompanyForm(FlaskForm):
     """A company to accept into the cohort."""
 

@@ -56,12 +56,15 @@ class Cohort(db.Model):
 
 
 class CohortCourse(db.Model):
-    """A course a cohort follows."""
+    """A course a cohort follows, and the content group its learners are in there (as Open edX links a
+    cohort to a group of the course's cohort partition: see ``app.courses.visibility``)."""
 
     __tablename__ = "cohort_course"
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    # A group id of the course's ``user_partitions`` (scheme "cohort"); None: no content group.
+    content_group_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class CohortCompany(db.Model):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts.models import Company, Cybersite, Invitation, Role, RoleGrant, User
 from app.accounts.policy import is_admin, managed_company_ids, managed_cybersite_ids
-from app.cohorts.models import Cohort, CohortCompany, CohortInvitation, CohortMember
+from app.cohorts.models import Cohort, CohortCompany, CohortCourse, CohortInvitation, CohortMember
 from app.core.extensions import db
 from app.courses.models import Course
 
@@ -195,3 +195,13 @@ def enrollable_staff(cohort_id: int, company_ids: set[int]) -> list[tuple[User, 
         .order_by(User.display_name, User.id)
     ).all()
     return [(user, company_id) for user, company_id in rows]
+
+
+def linked_content_groups(cohort_id: int) -> dict[int, int | None]:
+    """The content group the cohort is linked to in each course it follows, by course id."""
+    rows = db.session.execute(
+        select(CohortCourse.course_id, CohortCourse.content_group_id).where(
+            CohortCourse.cohort_id == cohort_id
+        )
+    ).all()
+    return dict(rows)

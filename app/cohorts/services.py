@@ -24,6 +24,7 @@ from app.accounts.validators import normalise_email
 from app.cohorts import enrolments, queries
 from app.cohorts.models import Cohort, CohortCompany, CohortCourse, CohortInvitation, CohortMember
 from app.core.extensions import db
+from app.courses import queries as course_queries
 from app.courses.models import Course
 
 MAX_CAPACITY = 10_000
@@ -370,3 +371,23 @@ def move(actor: User, member: CohortMember, target: Cohort) -> None:
     connection = db.session.connection()
     enrolments.withdraw(connection, source.id, [user_id], enrolments.course_ids(connection, source.id))
     enrolments.enrol(connection, target.id, [user_id], enrolments.course_ids(connection, target.id))
+
+
+def link_content_groups(actor: User, cohort: Cohort, chosen: dict[int, int | None]) -> None:
+    """Link the cohort to a content group of each course it follows (None: to none), as Open edX links a
+    cohort to a group of a course's cohort partition: its learners then see that group's content."""
+    if not can(actor, Action.EDIT_COHORT, cohort):
+        raise Forbidden()
+    links = {
+        link.course_id: link
+        for link in db.session.scalars(select(CohortCourse).where(CohortCourse.cohort_id == cohort.id))
+    }
+    if set(chosen) - set(links):
+        raise ServiceError(_("Choose content groups for the courses this cohort follows."), field="groups")
+    groups = course_queries.course_content_groups(sorted(chosen))
+    for course_id, group_id in chosen.items():
+        if group_id is not None and group_id not in {g.id for g in groups.get(course_id, [])}:
+            raise ServiceError(_("Choose a content group the course declares."), field="groups")
+    for course_id, group_id in chosen.items():
+        links[course_id].content_group_id = group_id
+    db.session.flush()

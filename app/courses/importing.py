@@ -9,8 +9,12 @@ Course fields read from the course element (attribute in ``course/RUN.xml`` or k
 entry of policy.json, the policy winning as in Open edX):
 
 - ``display_name`` → title; ``language`` → language (default ``fr``);
-- ``cybermassif_open_enrolment="true"`` opens self-enrolment; without it, ``invitation_only="false"``
-  (Open edX's field) does; otherwise enrolment is by invitation only.
+- ``cybermassif_open_enrolment`` (``true``/``false``) says whether anyone signed in may enrol; without it,
+  Open edX's rule: a course accepts self-enrolment unless it is ``invitation_only="true"``.
+
+The visibility settings of containers (``start``, ``due``, ``visible_to_staff_only``, ``hide_after_due``,
+``group_access``, and the course's ``user_partitions``) must be readable: a malformed one refuses the
+import, naming the block (see ``app.courses.visibility``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sqlalchemy import func, insert, select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sanitize import clean_html
-from app.courses import vista_tags
+from app.courses import visibility, vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
 from app.runtime.models import BlockTree, StoredBlock
@@ -72,6 +76,7 @@ def import_course(
             return unchanged
         parsed = read_course(root, config=bridge.setup_for().config(), limits=limits)
     _check_vista_tags(parsed)
+    _check_visibility(parsed)
     result = _store(parsed, actor)
     log.info(
         "course %s imported by %s: tree %s",
@@ -172,6 +177,23 @@ def _check_vista_tags(parsed: ParsedCourse) -> None:
         raise ImportFailed([Problem(policy_file, None, message, "vista") for message in problems])
 
 
+def _check_visibility(parsed: ParsedCourse) -> None:
+    found = []
+    for record in parsed.records:
+        if record.block_type not in visibility.STRUCTURE_TYPES:
+            continue
+        is_course = record.usage_id == parsed.root_usage_id
+        settings = dict(record.settings or {})
+        if is_course:
+            # The course's policy.json entry is applied to its block too; read as the import stores it.
+            settings["xml_attributes"] = {**settings.get("xml_attributes", {}), **parsed.policy}
+        url_name = parsed.url_names.get(record.usage_id, record.usage_id)
+        for message in visibility.problems(settings, is_course=is_course):
+            found.append(Problem(f"{record.block_type}/{url_name}", None, message, "visibility"))
+    if found:
+        raise ImportFailed(found)
+
+
 def _describe(course: Course, parsed: ParsedCourse) -> None:
     settings = {**parsed.course_settings, **parsed.policy}
     key = parsed.course_key
@@ -196,12 +218,12 @@ def _flag(value: Any) -> bool | None:
 
 
 def open_enrolment(settings: dict[str, Any]) -> bool:
-    """Whether anyone signed in may enrol: our own flag first, then Open edX's ``invitation_only``."""
+    """Whether anyone signed in may enrol: our own flag first, then Open edX's rule (open unless
+    ``invitation_only`` is true)."""
     own = _flag(settings.get("cybermassif_open_enrolment"))
     if own is not None:
         return own
-    invitation_only = _flag(settings.get("invitation_only"))
-    return invitation_only is False
+    return _flag(settings.get("invitation_only")) is not True
 
 
 def plain_text(fragment: str) -> str:

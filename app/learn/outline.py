@@ -1,7 +1,9 @@
 """A course's outline from its loaded structure: chapters → sequences → units, in course order.
 
 Everything here works on the structure :meth:`LoadedTree.load_structure` reads in one query; nothing
-instantiates a block. Which block types count for completion is read from their classes.
+instantiates a block. Which block types count for completion is read from their classes. What the
+viewer may see is decided by :mod:`app.courses.visibility`: hidden chapters, sequences and units are left
+out here, and for course staff each entry carries the marks that say why a learner would not see it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from xblock.completable import XBlockCompletionMode
 
+from app.courses.visibility import Mark, Visibility
 from app.runtime.bridge import RuntimeSetup
 from app.runtime.tree import BlockRecord, LoadedTree
 
@@ -24,6 +27,7 @@ class UnitEntry:
     usage_id: str
     title: str
     complete: bool = False
+    marks: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -33,6 +37,7 @@ class SequenceEntry:
     usage_id: str
     title: str
     units: list[UnitEntry] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ChapterEntry:
     usage_id: str
     title: str
     sequences: list[SequenceEntry] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
 
 
 def title(record: BlockRecord) -> str:
@@ -54,24 +60,40 @@ def _children(tree: LoadedTree, usage_id: str, block_type: str) -> list[BlockRec
     return [r for r in records if r is not None and r.block_type == block_type]
 
 
-def build(tree: LoadedTree, completed_units: set[str]) -> list[ChapterEntry]:
-    """The outline of the course, with completed units marked."""
+def build(tree: LoadedTree, completed_units: set[str], seen: Visibility) -> list[ChapterEntry]:
+    """The outline of the course the viewer may see, with completed units marked."""
+    hidden = seen.hidden
+    marks = seen.own_marks if seen.viewer.is_staff else (lambda usage_id: [])
     chapters = []
+    if (tree.root_usage_id or "") in hidden:
+        return chapters
     for chapter in _children(tree, tree.root_usage_id or "", CHAPTER):
-        entry = ChapterEntry(chapter.usage_id, title(chapter))
+        if chapter.usage_id in hidden:
+            continue
+        entry = ChapterEntry(chapter.usage_id, title(chapter), marks=marks(chapter.usage_id))
         for sequence in _children(tree, chapter.usage_id, SEQUENCE):
+            if sequence.usage_id in hidden:
+                continue
             entry.sequences.append(
                 SequenceEntry(
                     sequence.usage_id,
                     title(sequence),
                     [
-                        UnitEntry(u.usage_id, title(u), u.usage_id in completed_units)
+                        UnitEntry(u.usage_id, title(u), u.usage_id in completed_units, marks(u.usage_id))
                         for u in _children(tree, sequence.usage_id, UNIT)
+                        if u.usage_id not in hidden
                     ],
+                    marks(sequence.usage_id),
                 )
             )
         chapters.append(entry)
     return chapters
+
+
+def visible_unit_ids(tree: LoadedTree, seen: Visibility) -> tuple[str, ...]:
+    """The units the viewer may see, in course order (previous / next, resume, first unit)."""
+    order = unit_ids(tree)
+    return tuple(seen.keep(order)) if seen.hidden else order
 
 
 def unit_ids(tree: LoadedTree) -> tuple[str, ...]:
@@ -90,9 +112,9 @@ def unit_ids(tree: LoadedTree) -> tuple[str, ...]:
     )
 
 
-def sequence_units(tree: LoadedTree, sequence_id: str) -> list[BlockRecord]:
-    """The units of one sequence, in order."""
-    return _children(tree, sequence_id, UNIT)
+def sequence_units(tree: LoadedTree, sequence_id: str, seen: Visibility) -> list[BlockRecord]:
+    """The units of one sequence the viewer may see, in order."""
+    return [u for u in _children(tree, sequence_id, UNIT) if u.usage_id not in seen.hidden]
 
 
 def neighbours(order: Sequence[str], usage_id: str) -> tuple[str | None, str | None]:

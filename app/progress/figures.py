@@ -90,37 +90,55 @@ def _points(structure: CourseStructure, usage_id: str, state: BlockState | None)
 
 
 def summarise(
-    structure: CourseStructure, states: Mapping[str, BlockState], only: Iterable[str] | None = None
+    structure: CourseStructure,
+    states: Mapping[str, BlockState],
+    only: Iterable[str] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> LearnerFigures:
     """The figures of a learner whose records in the course are ``states`` (by usage id): of every
     container with anything done below it, or of ``only`` those (an event's ancestors); and the course's.
+
+    ``hidden`` names the counted and scored blocks the learner may not see (``app.courses.visibility``):
+    they count neither for nor against them, and a graded sequence made of them only is not graded.
     """
-    done = {u for u, s in states.items() if s.completion >= 1.0 and u in structure.completable}
+    done = {
+        u for u, s in states.items() if s.completion >= 1.0 and u in structure.completable and u not in hidden
+    }
     wanted = {c for u in states for c in structure.ancestors.get(u, ())} if only is None else set(only)
     # The course grade needs every graded sequence.
     containers = {
-        u: _container(structure, u, states, done) for u in wanted | {g.usage_id for g in structure.graded}
+        u: _container(structure, u, states, done, hidden)
+        for u in wanted | {g.usage_id for g in structure.graded}
     }
     found = {u: figures for u, figures in containers.items() if figures is not None}
-    course = _course(structure, states, done, found)
+    course = _course(structure, states, done, found, hidden)
     return LearnerFigures({u: f for u, f in found.items() if u in wanted}, course)
 
 
 def _container(
-    structure: CourseStructure, usage_id: str, states: Mapping[str, BlockState], done: set[str]
+    structure: CourseStructure,
+    usage_id: str,
+    states: Mapping[str, BlockState],
+    done: set[str],
+    hidden: frozenset[str] = frozenset(),
 ) -> ContainerFigures | None:
     container = structure.containers.get(usage_id)
     if container is None:
         return None
-    completed = [u for u in container.counted if u in done]
+    counted = [u for u in container.counted if u not in hidden] if hidden else container.counted
+    scored_blocks = [u for u in container.scored if u not in hidden] if hidden else container.scored
+    if hidden and (container.counted or container.scored) and not counted and not scored_blocks:
+        return None  # everything below it is hidden from the learner: it is not theirs to do
+    completed = [u for u in counted if u in done]
     earned = possible = 0.0
-    for scored in container.scored:
+    for scored in scored_blocks:
         got, out_of = _points(structure, scored, states.get(scored))
         earned, possible = earned + got, possible + out_of
-    complete = container.total > 0 and len(completed) >= container.total
+    total = len(counted)
+    complete = total > 0 and len(completed) >= total
     return ContainerFigures(
         completed=len(completed),
-        total=container.total,
+        total=total,
         earned=earned,
         possible=possible,
         completed_at=_latest(states[u].completed_at or states[u].updated_at for u in completed)
@@ -134,8 +152,9 @@ def _course(
     states: Mapping[str, BlockState],
     done: set[str],
     containers: Mapping[str, ContainerFigures],
+    hidden: frozenset[str] = frozenset(),
 ) -> CourseFigures:
-    total = structure.total
+    total = len(structure.completable - hidden) if hidden else structure.total
     completed = len(done)
     is_complete = total > 0 and completed >= total
     scores = [

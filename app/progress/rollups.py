@@ -17,6 +17,11 @@ commit). A studio save that may change the figures (a container's settings, a sc
 same in its transaction (``app.courses.authoring.blocks_edited``); ``flask progress rebuild COURSE_KEY``
 does it by hand.
 
+What a learner may see (``app.courses.visibility``: not released, staff only, another content group's)
+counts neither for nor against them. It is decided when their figures are recomputed: a chapter whose start
+date passes counts from the learner's next activity in the course (or the next rebuild), as Open edX's
+persisted grades follow the learner's next graded event.
+
 Concurrency: on SQLite every writer holds the database lock (``BEGIN IMMEDIATE``). On PostgreSQL, two
 requests of one learner in one course must not both read before either writes, so each event first takes
 a transaction lock on (learner, course), and a shared lock on the course, which a rebuild takes
@@ -31,15 +36,15 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, event, exists, func, insert, select, text
+from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
-from app.accounts.models import Company, RoleGrant
-from app.cohorts.models import Cohort
+from app.accounts.models import Company, Cybersite, Role, RoleGrant
+from app.cohorts.models import Cohort, CohortCourse
 from app.core.database import read_columns
-from app.courses import authoring
+from app.courses import authoring, visibility
 from app.courses.models import Course, Enrolment
 from app.progress.figures import BlockState, LearnerFigures, summarise
 from app.progress.grading import read_policy
@@ -240,14 +245,20 @@ def _certificate_rows(
 
 
 def refresh_learner(
-    session: Session, structure: CourseStructure, user_id: int, blocks: Iterable[str]
+    session: Session,
+    structure: CourseStructure,
+    user_id: int,
+    blocks: Iterable[str],
+    hidden: frozenset[str] = frozenset(),
 ) -> None:
-    """Recompute one learner's figures in a course after events on ``blocks``; write what they change."""
+    """Recompute one learner's figures in a course after events on ``blocks``; write what they change.
+
+    ``hidden``: the blocks the learner may not see, which count neither for nor against them."""
     connection = session.connection()
     rows = read_columns(session, _STATES, {"user_id": user_id, "course_key": structure.course_key})
     states = {row[0]: _state(row) for row in rows.all()}  # one fetch, not one a row
     touched = {c for u in blocks for c in structure.ancestors.get(u, ())}
-    figures = summarise(structure, states, only=touched)
+    figures = summarise(structure, states, only=touched, hidden=hidden)
     now = datetime.now(UTC)
     rollups = _rollup_rows(structure, user_id, figures, sorted(touched), now)
     if rollups:
@@ -298,6 +309,13 @@ def structure_of(
 ) -> CourseStructure | None:
     """The structure of the course version a runtime works on (else the published one: of ``course``
     when the caller has it loaded), or None."""
+    found = _tree_and_structure(session, course_key, runtime, course)
+    return found[1] if found is not None else None
+
+
+def _tree_and_structure(
+    session: Session, course_key: str, runtime: Any = None, course: Course | None = None
+) -> tuple[LoadedTree, CourseStructure] | None:
     tree = getattr(runtime, "tree", None)
     if not (
         isinstance(tree, LoadedTree)
@@ -312,13 +330,87 @@ def structure_of(
             return None
         tree = shared_tree(session, published[0], published[1])
     config = bridge.setup_for().config()
-    return structure_for(
+    return tree, structure_for(
         tree,
         course_key,
         config.disabled_types,
         _policy_loader(session, course_key),
         _runtime_factory(course_key, tree),
     )
+
+
+# Who counts what: the learners' view of a course ----------------------------------------------------------
+
+
+def _viewers(session: Session, course_key: str, user_ids: Iterable[int]) -> dict[int, visibility.Viewer]:
+    """How the course looks to each of these learners: whether they are course staff (trainers of an
+    active Cybersite, administrators: as ``Action.STAFF_COURSES``) and their content group (two queries)."""
+    ids = sorted(set(user_ids))
+    groups = dict(
+        session.execute(
+            select(Enrolment.user_id, CohortCourse.content_group_id)
+            .join(Course, Course.id == Enrolment.course_id)
+            .join(
+                CohortCourse,
+                and_(CohortCourse.cohort_id == Enrolment.cohort_id, CohortCourse.course_id == Course.id),
+            )
+            .where(
+                Course.course_key == course_key,
+                Enrolment.user_id.in_(ids),
+                Enrolment.active.is_(True),
+                CohortCourse.content_group_id.is_not(None),
+            )
+        ).all()
+    )
+    staff = set(
+        session.scalars(
+            select(RoleGrant.user_id)
+            .outerjoin(Cybersite, Cybersite.id == RoleGrant.cybersite_id)
+            .where(
+                RoleGrant.user_id.in_(ids),
+                or_(
+                    RoleGrant.role == Role.NETWORK_ADMIN,
+                    and_(RoleGrant.role == Role.TRAINER, Cybersite.active.is_(True)),
+                ),
+            )
+        ).all()
+    )
+    return {
+        u: visibility.Viewer(u in staff, frozenset([groups[u]]) if u in groups else frozenset()) for u in ids
+    }
+
+
+def _hidden(tree: LoadedTree, structure: CourseStructure, viewer: visibility.Viewer) -> frozenset[str]:
+    """The counted and scored blocks this viewer may not see (progress ignores hide-after-due)."""
+    seen = visibility.Visibility(tree, viewer, for_progress=True)
+    return seen.hidden_below(structure.ancestors)
+
+
+def _hidden_for(
+    session: Session,
+    *,
+    tree: LoadedTree,
+    structure: CourseStructure,
+    course_key: str,
+    user_ids: Iterable[int],
+    runtime: Any,
+) -> dict[int, frozenset[str]]:
+    """For each learner, what they may not see of the course; no query when the course restricts nothing,
+    nor for the learner the runtime works for (it knows who they are)."""
+    ids = set(user_ids)
+    if not visibility.restricts_anything(tree):
+        return {}
+    found = {}
+    learner = getattr(runtime, "learner", None)
+    own = getattr(learner, "user_id", None)
+    if own in ids and str(getattr(runtime, "course_id", "")) == course_key:
+        viewer = visibility.Viewer(bool(learner.is_staff), frozenset(learner.content_groups))
+        found[own] = _hidden(tree, structure, viewer)
+        ids.discard(own)
+    if ids:
+        for user_id, viewer in _viewers(session, course_key, ids).items():
+            found[user_id] = _hidden(tree, structure, viewer)
+    return found
 
 
 def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None) -> None:
@@ -330,12 +422,17 @@ def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None
         _lock(session, pairs)
     record(session, events)
     for course_key, group in groupby(pairs, key=lambda pair: pair[0]):
-        structure = structure_of(session, course_key, runtime)
-        if structure is None:
+        found = _tree_and_structure(session, course_key, runtime)
+        if found is None:
             continue
-        for _, user_id in group:
+        tree, structure = found
+        user_ids = [user_id for _, user_id in group]
+        hidden = _hidden_for(
+            session, tree=tree, structure=structure, course_key=course_key, user_ids=user_ids, runtime=runtime
+        )
+        for user_id in user_ids:
             blocks = {e.usage_id for e in events if e.user_id == user_id and e.course_key == course_key}
-            refresh_learner(session, structure, user_id, blocks)
+            refresh_learner(session, structure, user_id, blocks, hidden.get(user_id, frozenset()))
 
 
 # Rebuilding a whole course ----------------------------------------------------------------------------------
@@ -357,6 +454,7 @@ def rebuild_course(session: Session, course_key: str) -> int:
         tree, course_key, read_policy(course.grading_policy), _runtime_factory(course_key, tree)
     )
     connection = session.connection()
+    hidden = _hidden_in_course(session, tree, structure, course_key)
     connection.execute(delete(ProgressRollup.__table__).where(ProgressRollup.course_key == course_key))
     now = datetime.now(UTC)
     rows = connection.execute(
@@ -371,7 +469,7 @@ def rebuild_course(session: Session, course_key: str) -> int:
     certificates: list[dict[str, Any]] = []
     for user_id, group in groupby(rows, key=lambda row: row[0]):
         states = {row[1]: _state(row[1:]) for row in group}
-        figures = summarise(structure, states)
+        figures = summarise(structure, states, hidden=hidden.get(user_id, frozenset()))
         rollups += _rollup_rows(structure, user_id, figures, figures.containers, now)
         courses.append(_course_row(structure, user_id, figures, now))
         certificates += _certificate_rows(structure, user_id, figures, now)
@@ -389,6 +487,25 @@ def rebuild_course(session: Session, course_key: str) -> int:
     if certificates:
         connection.execute(_certificate_insert(session), certificates)
     return learners
+
+
+def _hidden_in_course(
+    session: Session, tree: LoadedTree, structure: CourseStructure, course_key: str
+) -> dict[int, frozenset[str]]:
+    """What each learner with records in the course may not see of it (nothing to read when the course
+    restricts nothing); worked out once per kind of viewer (staff or not, content group)."""
+    if not visibility.restricts_anything(tree):
+        return {}
+    user_ids = session.scalars(select(_b.c.user_id).where(_b.c.course_key == course_key).distinct()).all()
+    found: dict[int, frozenset[str]] = {}
+    by_kind: dict[tuple[bool, frozenset[int]], frozenset[str]] = {}
+    for start in range(0, len(user_ids), REBUILD_BATCH):
+        for user_id, viewer in _viewers(session, course_key, user_ids[start : start + REBUILD_BATCH]).items():
+            kind = (viewer.is_staff, viewer.groups)
+            if kind not in by_kind:
+                by_kind[kind] = _hidden(tree, structure, viewer)
+            found[user_id] = by_kind[kind]
+    return found
 
 
 def _on_published(target: Course, value: Any, oldvalue: Any, _initiator: Any) -> None:

@@ -86,6 +86,8 @@ class Learner:
     language: str = "fr"
     is_staff: bool = False
     company_naf: Callable[[], str | None] = no_company
+    # The content groups the learner is in, in this course (through their cohort): what they may see.
+    content_groups: frozenset[int] = frozenset()
 
 
 def anonymous_student_id(secret: str, user_id: int | None, course_key: str) -> str:

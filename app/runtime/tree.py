@@ -19,10 +19,12 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, case, null, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.runtime.models import StoredBlock
+
+CONTAINER_TYPES = ("course", "chapter", "sequential", "vertical")
 
 
 @dataclass
@@ -43,6 +45,9 @@ class BlockRecord:
     # parsing (and validating) the same key string for every block of every page costs more than the
     # rest of building the block.
     usage_key: Any = field(default=None, compare=False, repr=False)
+    # The settings of a container (course, chapter, sequence, unit), read with the structure: who may see
+    # it and when (start, staff only, content groups…) is decided from them for every page of the course.
+    container_settings: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class LoadedTree:
@@ -69,14 +74,27 @@ class LoadedTree:
 
     @classmethod
     def load_structure(cls, session: Session, tree_id: int, root_usage_id: str | None = None) -> LoadedTree:
-        """Read the structure of every block of a stored tree (one query)."""
+        """Read the structure of every block of a stored tree, and its containers' settings (one query)."""
         b = StoredBlock
+        container_settings = type_coerce(
+            case((b.block_type.in_(CONTAINER_TYPES), b.settings), else_=null()), JSON
+        )
         rows = session.execute(
             select(
-                b.usage_id, b.definition_id, b.block_type, b.parent_usage_id, b.position, b.display_name
+                b.usage_id,
+                b.definition_id,
+                b.block_type,
+                b.parent_usage_id,
+                b.position,
+                b.display_name,
+                container_settings,
             ).where(b.tree_id == tree_id)
         ).all()
-        return cls(tree_id, (BlockRecord(*row) for row in rows), root_usage_id)
+        return cls(
+            tree_id,
+            (BlockRecord(*row[:6], container_settings=row[6]) for row in rows),
+            root_usage_id,
+        )
 
     def load_fields(self, session: Session, usage_ids: Iterable[str]) -> None:
         """Read content, settings and OLX of these blocks (one query; already loaded ones are skipped)."""
@@ -92,6 +110,14 @@ class LoadedTree:
         for usage_id, content, settings, olx in rows:
             record = self._by_usage[usage_id]
             record.content, record.settings, record.olx = dict(content or {}), dict(settings or {}), olx
+
+    def container_settings(self, usage_id: str) -> dict[str, Any]:
+        """The settings of a container: read with the structure, else those loaded (import, authoring)."""
+        record = self._by_usage.get(usage_id)
+        if record is None:
+            return {}
+        found = record.container_settings if record.container_settings is not None else record.settings
+        return found if isinstance(found, dict) else {}
 
     def derived(self, name: Hashable, compute: Callable[[], Any]) -> Any:
         """What ``compute`` works out from the structure, computed once until the structure changes.

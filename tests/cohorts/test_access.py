@@ -31,6 +31,7 @@ ROUTES = [
     ("POST", "/cohortes/{cohort}/membres/{member}/desinscrire"),
     ("POST", "/cohortes/{cohort}/membres/{member}/deplacer"),
     ("POST", "/cohortes/{cohort}/invitations/{seat}/annuler"),
+    ("POST", "/cohortes/{cohort}/groupes"),
 ]
 WITHOUT_IDS = ["/cohortes", "/cohortes/nouvelle"]
 
@@ -126,6 +127,7 @@ def _body(world, ids):
         "role": "learner",
         "person": f"{world.learner.id}:{world.company.id}",
         "target_id": ids["cohort"],
+        f"group-{world.course}": "1",
         "file": (io.BytesIO(b"email;prenom;nom;siret\r\na@b.fr;A;B;1\r\n"), "f.csv"),
     }
 
@@ -187,7 +189,7 @@ def test_unknown_ids_are_not_found(app, world, places):
     statuses = _walk(client, world, unknown)
     assert set(statuses.values()) == {404}
     own = {**places["own"], "company": 999999, "member": 999999, "seat": 999999}
-    for template in ROUTES[4:5] + ROUTES[11:]:
+    for template in ROUTES[4:5] + ROUTES[11:14]:
         assert post(client, template[1].format(**own)).status_code == 404
 
 

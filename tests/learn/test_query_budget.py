@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+from datetime import date
 
 import pytest
 
@@ -153,3 +154,90 @@ def test_a_handler_writes_its_block_changes_in_one_statement(
     # Three fields in two scopes (count and last: user_state; favourite: preferences): one upsert batch.
     writes = [s for s in statements if "xblock_field" in s and not s.lstrip().upper().startswith("SELECT")]
     assert len(writes) == 1, writes
+
+
+def _restricted_course(restricted: bool = True) -> tuple:
+    """A course declaring content groups, with a unit for group 1, a staff-only one and a chapter of 2099
+    (or the same course without any of these settings)."""
+    partitions = json.dumps(
+        [{"id": 50, "name": "G", "scheme": "cohort", "groups": [{"id": 1, "name": "Nord"}]}]
+    )
+
+    def kept(**attributes: str) -> dict:
+        return {"xml_attributes": attributes} if restricted else {}
+
+    text = {"data": "<p>x</p>"}
+    return ("course", "c", kept(user_partitions=partitions), [
+        ("chapter", "ch", {}, [("sequential", "s", {}, [
+            ("vertical", "unit1", {}, [("testblock", "echo", {}, []), ("html", "h", text, [])]),
+            ("vertical", "grouped", kept(group_access=json.dumps({"50": [1]})), [("html", "h2", text, [])]),
+            ("vertical", "staff", kept(visible_to_staff_only="true"), []),
+            ("vertical", "more", {}, [("html", "h4", {"data": "<p>x</p>"}, [])]),  # not seen: no certificate
+        ])]),
+        ("chapter", "later", kept(start="2099-01-01T00:00:00Z"), [("sequential", "s2", {}, [
+            ("vertical", "future", {}, [("html", "h3", {"data": "<p>x</p>"}, [])]),
+        ])]),
+    ])  # fmt: skip
+
+
+def test_visibility_rules_cost_no_statement(
+    app, client, make_course, learner, enrol, count_statements, fresh_disabled_types
+):
+    """A course whose units are restricted (a content group, staff only, a future start) costs a learner of
+    a cohort linked to a content group the same statements as the same course without restrictions, on
+    the unit page (a first view recording progress included), the course page and a handler call; and a
+    hidden unit is refused within the unit page's budget."""
+    from app.cohorts.models import Cohort, CohortCourse
+    from app.core.extensions import db
+    from app.courses.models import Enrolment
+
+    plain = make_course(_restricted_course(restricted=False), course_key="course-v1:Cybermassif+PLAIN+2026")
+    restricted = make_course(_restricted_course(), course_key="course-v1:Cybermassif+RESTR+2026")
+    enrol(learner, plain)
+    with app.app_context():
+        site = learner.roles[0].company.cybersite_id if learner.roles[0].company else None
+        cohort = Cohort(
+            cybersite_id=site, name="N", starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1), capacity=5
+        )
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortCourse(cohort_id=cohort.id, course_id=restricted.course_id, content_group_id=1))
+        db.session.add(Enrolment(user_id=learner.id, course_id=restricted.course_id, cohort_id=cohort.id))
+        db.session.commit()
+    sign_in(client, learner.email)
+    counts = {}
+    for name, course in (("plain", plain), ("restricted", restricted)):
+        fresh_disabled_types()
+        token = page_token(client, course.unit_url("unit1"))
+        for page in ("unit1", "grouped"):
+            response, statements = count_statements(
+                lambda c=course, p=page: client.get(c.unit_url(p), headers=EN)
+            )
+            counts[(name, page)] = (response.status_code, len(statements))
+        response, statements = count_statements(lambda c=course: client.get(c.home_url, headers=EN))
+        counts[(name, "home")] = (response.status_code, len(statements))
+        response, statements = count_statements(
+            lambda c=course, t=token: client.post(
+                f"/xblock/{c.usage('testblock', 'echo')}/handler/echo",
+                data=json.dumps({"a": 1}),
+                content_type="application/json",
+                headers={"X-CSRFToken": t, **EN},
+            )
+        )
+        counts[(name, "handler")] = (response.status_code, len(statements))
+        for hidden in ("staff", "future"):
+            response, statements = count_statements(
+                lambda c=course, p=hidden: client.get(c.unit_url(p), headers=EN)
+            )
+            counts[(name, hidden)] = (response.status_code, len(statements))
+    for page in ("unit1", "grouped", "home", "handler"):
+        assert counts[("plain", page)][0] == counts[("restricted", page)][0] == 200, page
+    assert counts[("restricted", "unit1")][1] <= BUDGET, counts
+    assert counts[("restricted", "grouped")][1] <= FIRST_VIEW_BUDGET, counts
+    for page in ("unit1", "grouped", "home", "handler"):
+        assert counts[("plain", page)][1] == counts[("restricted", page)][1], (page, counts)
+    for hidden in ("staff", "future"):
+        assert counts[("plain", hidden)][0] == 200
+        assert counts[("restricted", hidden)][0] == 404 and counts[("restricted", hidden)][1] <= BUDGET, (
+            counts
+        )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -16,10 +16,19 @@ from app.accounts.models import Company, Cybersite
 from app.accounts.policy import Action, can, managed_company_ids
 from app.accounts.submitting import submit
 from app.cohorts import csv_files, queries, services
-from app.cohorts.forms import CohortForm, CompanyForm, PersonForm, StaffForm, id_choices
+from app.cohorts.forms import (
+    CohortForm,
+    CompanyForm,
+    ContentGroupsForm,
+    PersonForm,
+    StaffForm,
+    id_choices,
+    optional_id,
+)
 from app.cohorts.models import Cohort, CohortCompany
 from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require, today
 from app.core.extensions import db
+from app.courses import queries as course_queries
 
 
 def _details(form: CohortForm) -> services.CohortDetails:
@@ -124,6 +133,12 @@ def render_cohort(cohort: Cohort, status: int = 200, **forms: Any) -> tuple[str,
     invited = queries.invited(cohort.id, companies)
     context.update(members=members, invited=invited, move_targets={}, move_errors={})
     if mode == "manage":
+        groups = course_queries.course_content_groups([c.id for c in cohort.courses])
+        context.update(
+            content_groups=[(c, groups.get(c.id, [])) for c in cohort.courses if groups.get(c.id)],
+            linked_groups=queries.linked_content_groups(cohort.id),
+            groups_form=ContentGroupsForm(formdata=None),
+        )
         taken = len(members) + sum(1 for seat in invited if seat.status == "pending")
         accepted = {c.id for c in cohort.companies}
         company_form = forms.get("company_form") or CompanyForm(formdata=None)
@@ -158,6 +173,29 @@ def render_cohort(cohort: Cohort, status: int = 200, **forms: Any) -> tuple[str,
 def show(cohort_id: int) -> tuple[str, int]:
     """A cohort: its details and courses, and the people the user may see and enrol."""
     return render_cohort(cohort_or_404(cohort_id))
+
+
+@blueprint.route("/cohortes/<int:cohort_id>/groupes", methods=["POST"])
+def content_groups(cohort_id: int) -> Response | tuple[str, int]:
+    """Link the cohort to a content group of each course it follows (``group-<course id>`` fields)."""
+    cohort = cohort_or_404(cohort_id)
+    require(Action.EDIT_COHORT, cohort)
+    form = ContentGroupsForm()
+    if not form.validate_on_submit():
+        return render_cohort(cohort, 400)
+    chosen: dict[int, int | None] = {}
+    for name, value in request.form.items():
+        if not name.startswith("group-"):
+            continue
+        course_id, group_id = optional_id(name.removeprefix("group-")), optional_id(value)
+        if course_id is None or (value != "" and group_id is None):
+            abort(400)
+        chosen[course_id] = group_id
+    return press(
+        cohort,
+        lambda: services.link_content_groups(actor(), cohort, chosen),
+        _("The content groups of the cohort are saved."),
+    )
 
 
 @blueprint.route("/cohortes/<int:cohort_id>/entreprises", methods=["POST"])

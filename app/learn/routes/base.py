@@ -19,10 +19,11 @@ from werkzeug.wrappers import Response
 
 from app.accounts.models import Role, User
 from app.accounts.policy import Action, can
-from app.courses import queries
+from app.courses import queries, visibility
 from app.courses.models import Course, Enrolment
 from app.runtime.bridge import current_language
 from app.runtime.host import Learner, no_company
+from app.runtime.tree import LoadedTree
 
 blueprint = Blueprint(
     "learn", __name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates")
@@ -46,6 +47,16 @@ class CourseAccess:
     course: Course
     enrolment: Enrolment | None  # active enrolments only
     is_staff: bool
+    content_group: int | None = None  # the content group the learner's cohort is linked to
+
+    @property
+    def content_groups(self) -> frozenset[int]:
+        """The content groups the user is in, in this course."""
+        return frozenset() if self.content_group is None else frozenset((self.content_group,))
+
+    def visibility(self, tree: LoadedTree) -> visibility.Visibility:
+        """What the user sees of the course's structure now (see ``app.courses.visibility``)."""
+        return visibility.of(tree, self.is_staff, self.content_groups)
 
     @property
     def allowed(self) -> bool:
@@ -68,13 +79,13 @@ def course_access(course_key: str) -> CourseAccess:
     """The signed-in user's access to a published course; 404 when there is none by that key."""
     user = actor()  # the object itself: each read through the ``current_user`` proxy costs a lookup
     user_id = user.id if user.is_authenticated else None
-    found = queries.course_with_enrolment(course_key, user_id)
+    found = queries.course_enrolment_and_group(course_key, user_id)
     if found is None or found[0].published_tree_id is None:
         abort(404)
-    course, enrolment = found
+    course, enrolment, group = found
     if enrolment is not None and not enrolment.active:
-        enrolment = None
-    return CourseAccess(course, enrolment, can(user, Action.STAFF_COURSES))
+        enrolment, group = None, None
+    return CourseAccess(course, enrolment, can(user, Action.STAFF_COURSES), group)
 
 
 _USAGE_PLACEHOLDER = "__usage_id__"
@@ -90,21 +101,25 @@ def unit_url_builder(course_key: str) -> Callable[[str], str]:
     return lambda usage_id: before + quote(usage_id, safe="!$&'()*+,:;=@") + after
 
 
-def not_enrolled(access: CourseAccess) -> tuple[str, int]:
-    """The 403 page of a course the user is not enrolled in, offering enrolment when it is open."""
+def not_enrolled(access: CourseAccess, refusal: str | None = None) -> tuple[str, int]:
+    """The 403 page of a course the user is not enrolled in, offering enrolment when it is open (with
+    why an enrolment was refused, when one was asked for)."""
     return (
         render_template(
             "learn/not_enrolled.html",
             course=access.course,
+            refusal=refusal,
             may_enrol=can(current_user, Action.ENROL, access.course),
         ),
         403,
     )
 
 
-def learner(user: User, is_staff: bool) -> Learner:
+def learner(user: User, access: CourseAccess) -> Learner:
     """Who the runtime works for (no e-mail address in the username blocks may show to others)."""
+    is_staff = access.is_staff
     return Learner(
+        content_groups=access.content_groups,
         user_id=user.id,
         username=f"user{user.id}",
         email=user.email,

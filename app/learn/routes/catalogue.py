@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.courses import queries, services, vista_tags
+from app.courses import queries, services, visibility, vista_tags
 from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
 from app.progress import queries as progress_queries
 from app.runtime.bridge import setup_for
-from app.runtime.tree import shared_tree
+from app.runtime.tree import LoadedTree, shared_tree
 
 
 @blueprint.route("/formations")
@@ -33,14 +33,14 @@ def catalogue() -> str:
 
 
 @blueprint.route("/formations/<course_key>/inscription", methods=["POST"])
-def enrol(course_key: str) -> Response:
-    """Enrol the signed-in user in an open course."""
+def enrol(course_key: str) -> Response | tuple[str, int]:
+    """Enrol the signed-in user in an open course (one not by invitation only)."""
     if not current_user.is_authenticated:
         return sign_in_first()
     access = course_access(course_key)
     if access.enrolment is None:
         if not can(current_user, Action.ENROL, access.course):
-            abort(403)
+            return not_enrolled(access, _("This course is by invitation only: you cannot enrol yourself."))
         services.enrol(actor(), access.course)
         db.session.commit()
         flash(_("You are enrolled in %(title)s.", title=access.course.title), "success")
@@ -56,7 +56,8 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
     if not access.allowed:
         return not_enrolled(access)
     tree = shared_tree(db.session, access.tree_id, access.version)
-    order = outline.unit_ids(tree)
+    seen = access.visibility(tree)
+    order = outline.visible_unit_ids(tree, seen)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
     kinds = outline.completable_types(setup_for(), outline.block_types(tree))
     done_units = progress_queries.completed_units(tree, order, completed, kinds)
@@ -68,8 +69,15 @@ def course(course_key: str) -> str | Response | tuple[str, int]:
         "learn/course.html",
         access=access,
         course=access.course,
-        chapters=outline.build(tree, done_units),
+        chapters=outline.build(tree, done_units, seen),
+        course_start=None if seen.course_started else _course_start(tree),
         resume=last if last in order else None,
         first_unit=order[0] if order else None,
         vista=vista_tags.labelled(vista_tags.of_course_block(root.settings if root else None)),
     )
+
+
+def _course_start(tree: LoadedTree) -> object:
+    """When a course that has not started yet starts (None: it is hidden for another reason)."""
+    rule = visibility.rules(tree).get(tree.root_usage_id or "")
+    return rule.start if rule is not None else None

@@ -45,14 +45,16 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
         return not_enrolled(access)
     tree = shared_tree(db.session, access.tree_id, access.version)
     record = tree.get(usage_id)
-    if record is None or record.block_type != outline.UNIT:
+    seen = access.visibility(tree)
+    # A unit the learner may not see (not released, staff only, another group's…) is not there for them.
+    if record is None or record.block_type != outline.UNIT or not seen.shows(usage_id):
         abort(404)
-    order = outline.unit_ids(tree)
+    order = outline.visible_unit_ids(tree, seen)
     completed = progress_queries.completed_usage_ids(user.id, course_key)
 
     notices = unavailable_notices()
     runtime = bridge.make_runtime(
-        course_key=course_key, tree=tree, learner=learner(user, access.is_staff), notices=notices
+        course_key=course_key, tree=tree, learner=learner(user, access), notices=notices
     )
     with bridge.block_language(runtime.learner.language):
         runtime.preload(tree.subtree(usage_id))
@@ -69,12 +71,13 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
     kinds = outline.completable_types(bridge.setup_for(), outline.block_types(tree))
     previous, following = outline.neighbours(order, usage_id)
     sequence = tree.get(record.parent_usage_id or "")
-    siblings = outline.sequence_units(tree, sequence.usage_id) if sequence is not None else []
+    siblings = outline.sequence_units(tree, sequence.usage_id, seen) if sequence is not None else []
     html = render_template(
         "learn/unit.html",
         course=access.course,
         unit=record,
         title=outline.title(record),
+        marks=seen.marks(usage_id) if seen.viewer.is_staff else [],
         breadcrumb=[r for r in reversed(tree.ancestors(usage_id)) if r.usage_id != tree.root_usage_id],
         siblings=siblings,
         done_units=progress_queries.completed_units(tree, (u.usage_id for u in siblings), completed, kinds),

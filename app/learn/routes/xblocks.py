@@ -27,9 +27,9 @@ from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
 from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
-from app.courses import queries
+from app.courses import queries, visibility
 from app.courses.models import Course
-from app.learn.routes.base import blueprint, course_access, learner, unavailable_notices
+from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
 from app.runtime import bridge
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
@@ -67,9 +67,12 @@ def _usage_key(usage_id: str) -> tuple[UsageKey, str | None]:
 
 
 def _runtime(
-    course: Course, key: UsageKey, aside_type: str | None, who: Learner
+    course: Course, key: UsageKey, aside_type: str | None, who: Learner, access: CourseAccess | None = None
 ) -> tuple[HostRuntime, XBlock]:
     """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on.
+
+    A block the user may not see (in a unit not released, staff only, of another content group…:
+    ``app.courses.visibility``) answers 404, as Open edX does; third-party calls see what learners see.
 
     What comes before is checks, read beside other requests' writes; from here on the request writes:
     the block's state is read in the transaction that will save it, so that no other request's change
@@ -79,7 +82,8 @@ def _runtime(
     course_key = course.course_key
     assert course.published_tree_id is not None
     tree = shared_tree(db.session, course.published_tree_id, course.updated_at)
-    if usage_id not in tree:
+    seen = access.visibility(tree) if access is not None else visibility.of(tree, is_staff=False)
+    if usage_id not in tree or not seen.shows(usage_id):
         abort(404)
     notices = unavailable_notices()
     runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
@@ -108,8 +112,8 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
     access = course_access(str(key.course_key))
     if not access.allowed:
         abort(403)
-    who = learner(current_user, access.is_staff)
-    runtime, block = _runtime(access.course, key, aside_type, who)
+    who = learner(current_user, access)
+    runtime, block = _runtime(access.course, key, aside_type, who, access)
     return bridge.run_handler(runtime, block, handler, suffix, req)
 
 

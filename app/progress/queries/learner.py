@@ -1,5 +1,9 @@
 """A learner's progress in each course they follow: completion per course and chapter, grade, dates, what to
-do next and their certificates. Three queries whatever the number of courses and chapters."""
+do next and their certificates. Three queries whatever the number of courses and chapters.
+
+Chapters the learner may not see (``app.courses.visibility``: not released, staff only, another content
+group's) are left out, as from their outline.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,18 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from app.cohorts.models import CohortCourse
 from app.core.extensions import db
+from app.courses import visibility
 from app.courses.models import Course, Enrolment
 from app.progress.grading import read_policy
 from app.progress.models import Certificate, CourseProgress, ProgressRollup
 from app.progress.structure import CHAPTER
 from app.progress.tables import Status, status_of
 from app.runtime.models import StoredBlock
+from app.runtime.tree import BlockRecord, LoadedTree
+
+COURSE = "course"
 
 
 @dataclass
@@ -85,8 +94,13 @@ def _courses(user_id: int) -> list[Any]:
             cp.completed_at,
             cp.passed_at,
             cert.code,
+            CohortCourse.content_group_id,
         )
         .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(
+            CohortCourse,
+            and_(CohortCourse.cohort_id == Enrolment.cohort_id, CohortCourse.course_id == Course.id),
+        )
         .outerjoin(cp, and_(cp.user_id == Enrolment.user_id, cp.course_key == Course.course_key))
         .outerjoin(cert, and_(cert.user_id == Enrolment.user_id, cert.course_key == Course.course_key))
         .where(
@@ -97,15 +111,46 @@ def _courses(user_id: int) -> list[Any]:
     return db.session.execute(query).all()
 
 
-def learner_courses(user_id: int) -> list[CourseLine]:
-    """The courses a learner is enrolled in, with their figures and chapters (three queries)."""
+def _visible_chapters(
+    rows: list[Any], blocks: list[Any], is_staff: bool
+) -> dict[int, list[tuple[str, str | None]]]:
+    """The chapters of each tree the learner may see, in order: the course block and its chapters are
+    enough to decide (a chapter's visibility depends on its own settings and the course's)."""
+    groups = {row[2]: row[16] for row in rows}
+    by_tree: dict[int, list[BlockRecord]] = {}
+    for tree_id, usage_id, title, block_type, parent, position, settings in blocks:
+        by_tree.setdefault(tree_id, []).append(
+            BlockRecord(usage_id, usage_id, block_type, parent, position, title, container_settings=settings)
+        )
+    found = {}
+    for tree_id, records in by_tree.items():
+        tree = LoadedTree(tree_id, records)
+        group = groups.get(tree_id)
+        seen = visibility.of(tree, is_staff, () if group is None else (group,))
+        found[tree_id] = [
+            (r.usage_id, r.display_name)
+            for r in records
+            if r.block_type == CHAPTER and seen.shows(r.usage_id)
+        ]
+    return found
+
+
+def learner_courses(user_id: int, is_staff: bool = False) -> list[CourseLine]:
+    """The courses a learner is enrolled in, with their figures and the chapters they may see (three
+    queries). ``is_staff``: the learner is course staff, who see every chapter."""
     rows = _courses(user_id)
     trees = {row[2] for row in rows}
-    chapters = db.session.execute(
-        select(StoredBlock.tree_id, StoredBlock.usage_id, StoredBlock.display_name)
-        .where(StoredBlock.tree_id.in_(trees), StoredBlock.block_type == CHAPTER)
-        .order_by(StoredBlock.tree_id, StoredBlock.position, StoredBlock.id)
+    b = StoredBlock
+    blocks = db.session.execute(
+        select(b.tree_id, b.usage_id, b.display_name, b.block_type, b.parent_usage_id, b.position, b.settings)
+        .where(b.tree_id.in_(trees), b.block_type.in_((CHAPTER, COURSE)))
+        .order_by(b.tree_id, b.position, b.id)
     ).all()
+    chapters = [
+        (tree_id, usage_id, title)
+        for tree_id, items in _visible_chapters(rows, blocks, is_staff).items()
+        for usage_id, title in items
+    ]
     done = {
         usage_id: (completed, total)
         for usage_id, completed, total in db.session.execute(

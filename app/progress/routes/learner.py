@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import Company, Cybersite, User
 from app.accounts.policy import (
     Action,
+    can,
     is_admin,
     managed_company_ids,
     managed_cybersite_ids,
@@ -55,7 +56,7 @@ def index() -> str:
         "progress/learner.html",
         person=user,
         own=True,
-        courses=learner_queries.learner_courses(user.id),
+        courses=learner_queries.learner_courses(user.id, can(user, Action.STAFF_COURSES)),
         follow_up=_follow_up(user),
     )
 
@@ -68,6 +69,6 @@ def learner(user_id: int) -> str:
         "progress/learner.html",
         person=person,
         own=person.id == actor().id,
-        courses=learner_queries.learner_courses(person.id),
+        courses=learner_queries.learner_courses(person.id, can(person, Action.STAFF_COURSES)),
         follow_up=None,
     )
