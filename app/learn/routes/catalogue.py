@@ -11,7 +11,7 @@ from app.accounts.policy import Action, can
 from app.core.extensions import db
 from app.courses import queries, services, vista_tags
 from app.learn import outline
-from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
+from app.learn.routes.base import actor, blueprint, course_access, sign_in_first
 from app.progress import queries as progress_queries
 from app.runtime.bridge import setup_for
 from app.runtime.tree import shared_tree
@@ -48,13 +48,14 @@ def enrol(course_key: str) -> Response:
 
 
 @blueprint.route("/formations/<course_key>")
-def course(course_key: str) -> str | Response | tuple[str, int]:
+def course(course_key: str) -> str | Response:
     """A course's outline with completed units marked, and where to resume."""
     if not current_user.is_authenticated:
         return sign_in_first()
     access = course_access(course_key)
     if not access.allowed:
-        return not_enrolled(access)
+        # Not in the course yet: its presentation says what it is and how to join.
+        return redirect(url_for("learn.about", course_key=course_key))
     tree = shared_tree(db.session, access.tree_id, access.version)
     order = outline.unit_ids(tree)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
