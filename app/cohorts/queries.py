@@ -7,7 +7,7 @@ one, invited people with their invitation in another).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -205,3 +205,27 @@ def linked_content_groups(cohort_id: int) -> dict[int, int | None]:
         )
     ).all()
     return dict(rows)
+
+
+def cohorts_offering(course_id: int, user: User | None, today: date) -> list[Cohort]:
+    """The cohorts not yet ended that follow a course, with their Cybersite, for its presentation page.
+
+    A signed-in person with a Cybersite (through their role, or their company's) sees that Cybersite's
+    cohorts; anyone else, every active Cybersite's (one query).
+    """
+    query = (
+        select(Cohort)
+        .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
+        .join(Cohort.cybersite)
+        .options(contains_eager(Cohort.cybersite))
+        .where(CohortCourse.course_id == course_id, Cohort.ends_on >= today, Cybersite.active.is_(True))
+    )
+    if user is not None:
+        site_ids = {g.cybersite_id for g in user.roles if g.cybersite_id is not None}
+        company_ids = {g.company_id for g in user.roles if g.company_id is not None}
+        if site_ids or company_ids:
+            company_sites = select(Company.cybersite_id).where(Company.id.in_(company_ids or {0}))
+            query = query.where(
+                or_(Cohort.cybersite_id.in_(site_ids or {0}), Cohort.cybersite_id.in_(company_sites))
+            )
+    return list(db.session.scalars(query.order_by(Cohort.starts_on, Cohort.name, Cohort.id)))

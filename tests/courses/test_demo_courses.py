@@ -417,3 +417,11 @@ def test_every_unit_page_renders_for_an_enrolled_learner(app, client, make_user,
     for url in sorted(linked):
         response = client.get(url)
         assert response.status_code == 200 and response.data, url
+
+
+@pytest.mark.parametrize("folder", DEMO_DIRS, ids=list(DEMO))
+def test_demo_courses_have_an_effort_and_an_image_for_their_presentation(app_ctx, folder):
+    course, _ = _import(folder)
+    assert course.about["effort"].strip()
+    image = course.policy["course_image"]
+    assert (folder / "static" / image).is_file()

@@ -95,3 +95,25 @@ def test_export_is_reproducible(app_ctx, tmp_path):
 def test_unknown_course_cannot_be_exported(app_ctx, tmp_path):
     with pytest.raises(CourseNotFound):
         export_course("course-v1:X+Y+Z", tmp_path / "x.tar.gz", actor=None)
+
+
+def test_the_presentation_pages_and_image_survive_a_round_trip(app_ctx, tmp_path):
+    """about/effort.html and about/duration.html (Open edX's) and the policy's course_image come back."""
+    files = small_course(
+        **{
+            "about/overview.html": "<h2>Pourquoi</h2><p>Vue d’ensemble</p>",
+            "about/effort.html": "3 heures",
+            "about/duration.html": "2 semaines",
+            "static/images/couverture.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+            "policies/2026/policy.json": '{"course/2026": {"course_image": "images/couverture.svg"}}',
+        }
+    )
+    before, after, archive = _round_trip(write_course(tmp_path / "c", files), tmp_path)
+    assert after == before
+    course = db.session.scalar(select(Course).order_by(Course.id.desc()))
+    assert course.about["effort"] == "3 heures" and course.about["duration"] == "2 semaines"
+    assert course.policy["course_image"] == "images/couverture.svg"
+    with tarfile.open(archive) as tar:
+        assert tar.extractfile("T-2026/about/effort.html").read().decode().strip() == "3 heures"
+        assert tar.extractfile("T-2026/about/duration.html").read().decode().strip() == "2 semaines"
+        assert b"couverture.svg" in tar.extractfile("T-2026/policies/2026/policy.json").read()

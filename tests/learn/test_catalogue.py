@@ -89,18 +89,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, make_course):
 def test_the_course_home_offers_enrolment_to_those_not_enrolled(client, make_course, learner):
     course = make_course(open_enrolment=True)
     sign_in(client, learner.email)
-    response = client.get(course.home_url, headers=EN)
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
-    assert "You are not enrolled in this course." in page
-    assert f'action="/formations/{course.course_key}/inscription"' in page
+    response = client.get(course.home_url, headers=EN, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == f"/formations/{course.course_key}/presentation"
+    assert f'action="/formations/{course.course_key}/inscription"' in response.get_data(as_text=True)
 
 
-def test_a_closed_course_home_is_refused_without_an_enrolment_offer(client, make_course, learner):
+def test_a_closed_course_home_shows_its_presentation_without_an_enrolment_offer(client, make_course, learner):
     course = make_course(open_enrolment=False)
     sign_in(client, learner.email)
-    response = client.get(course.home_url, headers=EN)
-    assert response.status_code == 403
+    response = client.get(course.home_url, headers=EN, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == f"/formations/{course.course_key}/presentation"
     assert "/inscription" not in response.get_data(as_text=True)
 
 

@@ -7,10 +7,10 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core import navigation
-from app.learn.routes import catalogue, home, unit, xblocks
+from app.learn.routes import about, catalogue, home, unit, xblocks
 from app.learn.routes.base import blueprint
 
-__all__ = ["blueprint", "catalogue", "home", "unit", "xblocks"]
+__all__ = ["about", "blueprint", "catalogue", "home", "unit", "xblocks"]
 
 
 @blueprint.record_once

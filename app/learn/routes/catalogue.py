@@ -48,13 +48,14 @@ def enrol(course_key: str) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/formations/<course_key>")
-def course(course_key: str) -> str | Response | tuple[str, int]:
+def course(course_key: str) -> str | Response:
     """A course's outline with completed units marked, and where to resume."""
     if not current_user.is_authenticated:
         return sign_in_first()
     access = course_access(course_key)
     if not access.allowed:
-        return not_enrolled(access)
+        # Not in the course yet: its presentation says what it is and how to join.
+        return redirect(url_for("learn.about", course_key=course_key))
     tree = shared_tree(db.session, access.tree_id, access.version)
     seen = access.visibility(tree)
     order = outline.visible_unit_ids(tree, seen)

@@ -169,7 +169,8 @@ def xblock_resource(block_type: str, uri: str) -> Response:
     return response
 
 
-def _script_capable(content_type: str, path: str) -> bool:
+def script_capable(content_type: str, path: str) -> bool:
+    """Whether a file could run script when opened on its own (HTML, SVG, any XML)."""
     guessed = mimetypes.guess_type(path)[0] or ""
     kinds = {content_type.split(";", 1)[0].strip().lower(), guessed}
     return any(kind in SCRIPT_CAPABLE or kind.endswith("+xml") for kind in kinds)
@@ -189,7 +190,7 @@ def course_asset(course_key: str, path: str) -> Response:
     response = current_app.response_class(asset.data, content_type=asset.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
-    if _script_capable(asset.content_type, path):
+    if script_capable(asset.content_type, path):
         response.headers["Content-Security-Policy"] = ASSET_CSP
         response.headers["Content-Disposition"] = "attachment"
     response.set_etag(asset.sha256)
