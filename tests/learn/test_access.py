@@ -26,6 +26,8 @@ ROUTES = {
     "/formations",
     "/formations/{course_key}",
     "/formations/{course_key}/inscription",
+    "/formations/{course_key}/presentation",
+    "/formations/{course_key}/image",
     "/formations/{course_key}/unite/{usage_id}",
     "/formations/{course_key}/static/{path}",
     "/xblock/{usage_id}/handler/{handler}",

@@ -73,7 +73,7 @@ def about(course_key: str) -> str | Response:
         duration=plain_text(clean_html(pages.get("duration", ""))),
         has_image=course_image_path(course.policy) is not None,
         vista=vista_tags.labelled(vista_tags.of_course_block(root.settings if root else None)),
-        chapters=[chapter.title for chapter in outline.build(tree, set())],
+        chapters=[chapter.title for chapter in outline.build(tree, set(), access.visibility(tree))],
         may_enrol=may_enrol,
         cohorts=cohorts,
         signed_in=signed_in,
