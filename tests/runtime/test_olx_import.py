@@ -44,7 +44,7 @@ def test_sample_course_structure_fields_and_files():
     assert parsed.course_settings["cybermassif_open_enrolment"] == "true"
     assert parsed.policy["display_name"] == "Bien démarrer avec Cybermassif"
     assert parsed.grading_policy["GRADE_CUTOFFS"] == {"Pass": 0.5}
-    assert set(parsed.about) == {"overview", "short_description"}
+    assert set(parsed.about) == {"effort", "overview", "short_description"}
     assert [(a.path, a.content_type) for a in parsed.assets] == [("reseau-cybersites.svg", "image/svg+xml")]
     assert parsed.records[0].usage_id == parsed.root_usage_id
 
