@@ -195,16 +195,7 @@ def test_the_marks_are_in_french(client, people, make_user):
 def test_once_its_start_has_passed_the_chapter_is_seen(client, app, people):
     sign_in(client, people["north"].email)
     assert client.get(unit_url("u_future"), headers=EN).status_code == 404
-    with app.app_context():
-        block = db.session.scalar(
-            select(StoredBlock).where(StoredBlock.usage_id == usage("chapter", "future"))
-        )
-        settings = dict(block.settings)
-        settings["xml_attributes"] = {**settings["xml_attributes"], "start": "2020-01-01T00:00:00Z"}
-        block.settings = settings
-        db.session.execute(update(Course).where(Course.course_key == KEY).values(title="Visibilité"))
-        db.session.commit()
-    forget_shared_trees()
+    _release_the_future_chapter(app)
     assert client.get(unit_url("u_future"), headers=EN).status_code == 200
     assert "Unité future" in client.get(f"/formations/{KEY}", headers=EN).get_data(as_text=True)
 
