@@ -42,7 +42,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
 from app.accounts.models import Company, Cybersite, Role, RoleGrant
-from app.cohorts.models import Cohort, CohortCourse
+from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.core.database import read_columns
 from app.courses import authoring, visibility
 from app.courses.models import Course, Enrolment
@@ -139,11 +139,15 @@ def _certificate_insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     key = f"certificate-{dialect}"
     if key not in _statements:
+        # The Cybersite of a cohort the holder is a member of that follows the course (the oldest), even
+        # when the enrolment was made through another cohort.
         enrolled_site = (
             select(Cohort.cybersite_id)
-            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-            .join(Course, Course.id == Enrolment.course_id)
-            .where(Enrolment.user_id == bindparam("holder"), Course.course_key == bindparam("course"))
+            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
+            .join(Course, Course.id == CohortCourse.course_id)
+            .where(CohortMember.user_id == bindparam("holder"), Course.course_key == bindparam("course"))
+            .order_by(Cohort.id)
             .limit(1)
             .scalar_subquery()
         )

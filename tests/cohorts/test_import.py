@@ -4,6 +4,7 @@ clear message, a 4xx status and nothing written."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
@@ -302,3 +303,51 @@ def test_inviting_many_new_people_reads_nothing_more_per_person(
         assert count(app, CohortInvitation, CohortInvitation.cohort_id == cohort.id) == size
         assert all(len(outbox(f"n{size}-{i}@exemple.fr")) == 1 for i in range(size))
     assert counts[2] == counts[40], counts
+
+
+def _page_text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_learner_already_in_another_cohort_counts_in_the_new_cohorts_figures(
+    app, client, world, make_cohort
+):
+    """Issue 18, item 1: a person imported into a second cohort that shares a course with her first one keeps
+    the first cohort's enrolment; the new cohort's dashboard, drill-down and exports still count her."""
+    import openpyxl
+
+    make_cohort(
+        world.site,
+        companies=[world.company],
+        courses=[world.course],
+        members=[(world.learner, world.company)],
+    )
+    cohort = make_cohort(world.site, companies=[world.company], courses=[world.course, world.other_course])
+    signed_in(client, world.manager)
+    page = _preview(client, cohort.id, _csv(world, f"{world.learner.email};Léo;Learner;{{a1}};apprenant"))
+    assert _confirm(client, cohort.id, page).status_code == 302
+    assert count(app, CohortMember, CohortMember.cohort_id == cohort.id) == 1
+
+    # The cohort's dashboard: one company, 2 enrolments (both courses), none started.
+    dashboard = _page_text(
+        client.get(f"/progression/promotions/{cohort.id}", headers=EN).get_data(as_text=True)
+    )
+    assert re.search(r"Fromagerie Dupont 2 0 0 0 0\s?%", dashboard), dashboard
+    # The Cybersite's list of cohorts counts her in both.
+    site_page = _page_text(
+        client.get(f"/progression/cybersites/{world.site.id}", headers=EN).get_data(as_text=True)
+    )
+    assert re.search(re.escape(cohort.name) + r" .*? 2 0 0 0 0\s?%", site_page), site_page
+    # The drill-down lists both courses as enrolled, not started.
+    drill = client.get(f"/progression/promotions/{cohort.id}/entreprises/{world.company.id}", headers=EN)
+    text = _page_text(drill.get_data(as_text=True))
+    assert "Not enrolled" not in text and text.count("Not started") >= 2, text
+    # The Cybersite's Excel export marks her enrolled in both courses of the new cohort.
+    export = client.get(f"/progression/cybersites/{world.site.id}/export/apprenants.xlsx", headers=EN)
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    mine = [row for row in values[1:] if row[0] == cohort.name]
+    assert len(mine) == 2, values
+    assert all("Not enrolled" not in row for row in mine), mine
+    assert {row[values[0].index("Course")] for row in mine} == {"Bureautique", "Sécurité informatique"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.accounts.models import Role
 from tests.conftest import sign_in
@@ -169,3 +170,66 @@ def test_the_navigation_offers_progress_to_signed_in_people(app, make_user, make
     user = make_user(roles=[(Role.LEARNER, make_company())], language="en")
     client = _client(app, user)
     assert 'href="/progression/"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_member_enrolled_through_an_earlier_cohort_counts_in_every_figure_of_the_later_one(
+    app, world, progress_course, learner_in
+):
+    """Issue 18, item 1: a learner who joins a second cohort that follows a course she is already enrolled in
+    (through her first cohort) keeps that enrolment; the second cohort's figures count her all the same."""
+    import io
+
+    import openpyxl
+
+    from app.cohorts.models import Cohort, CohortCompany, CohortCourse, CohortMember
+    from app.core.extensions import db
+    from app.courses.models import Enrolment
+
+    course = progress_course()
+    follow(app, world, course)
+    with app.app_context():
+        later = Cohort(
+            cybersite_id=world.sites[0].id, name="Promotion tardive", starts_on=date(2026, 3, 2),
+            ends_on=date(2026, 12, 18), capacity=10,
+        )  # fmt: skip
+        db.session.add(later)
+        db.session.flush()
+        db.session.add(CohortCompany(cohort_id=later.id, company_id=world.companies[0].id))
+        db.session.add(CohortCourse(cohort_id=later.id, course_id=course.course_id))
+        db.session.add(
+            CohortMember(cohort_id=later.id, user_id=world.learners[0].id, company_id=world.companies[0].id)
+        )
+        db.session.commit()
+        later_id = later.id
+        # Her enrolment stays the first cohort's.
+        assert db.session.scalar(
+            db.select(Enrolment.cohort_id).where(Enrolment.user_id == world.learners[0].id)
+        ) == (world.cohorts[0].id)
+    client = learner_in(world.learners[0], course)
+    for unit in ("u1", "u2", "u3", "u4"):
+        client.view(unit)
+    for probe in ("p1", "p2", "p3"):
+        client.report(probe, grade=1.0, max=1.0, completion=1.0)
+
+    manager = _client(app, world.site_managers[0])
+    site_text = _text(
+        manager.get(f"/progression/cybersites/{world.sites[0].id}", headers=EN).get_data(as_text=True)
+    )
+    assert re.search(r"Promotion tardive .*? 1 1 1 1 100%", site_text), site_text
+    assert re.search(r"Promotion 0 .*? 2 1 1 1 50%", site_text), site_text
+    cohort_text = _text(manager.get(f"/progression/promotions/{later_id}", headers=EN).get_data(as_text=True))
+    assert re.search(re.escape(world.companies[0].legal_name) + r" 1 1 1 1 100%", cohort_text), cohort_text
+    drill = f"/progression/promotions/{later_id}/entreprises/{world.companies[0].id}"
+    drill_text = _text(manager.get(drill, headers=EN).get_data(as_text=True))
+    assert world.learners[0].display_name in drill_text and "Not enrolled" not in drill_text
+    # The weekly completions of the later cohort count her completion once.
+    weeks = openpyxl.load_workbook(
+        io.BytesIO(manager.get(f"/progression/promotions/{later_id}/export/semaines.xlsx").data)
+    ).active
+    rows = list(weeks.iter_rows(values_only=True))
+    assert rows[-1][-1] == 1, rows
+    # The Cybersite's weekly completions count it once, though she is in two of its cohorts.
+    site_weeks = openpyxl.load_workbook(
+        io.BytesIO(manager.get(f"/progression/cybersites/{world.sites[0].id}/export/semaines.xlsx").data)
+    ).active
+    assert list(site_weeks.iter_rows(values_only=True))[-1][-1] == 1

@@ -1,8 +1,10 @@
 """A Cybersite's cohorts and a cohort's companies: enrolments, started, completed, passed and average
 completion (each an aggregate in one query), and course completions week by week for the chart.
 
-Figures count enrolments (a learner in a course) made through the cohort; the average completion counts an
-enrolment not started as 0 %.
+Figures count each member's active enrolment in each course of the cohort, whichever cohort made it: a
+person who joins a second cohort that shares a course with the first keeps the enrolment the first made
+(``app.cohorts.enrolments``), and both cohorts count it. The average completion counts an enrolment not
+started as 0 %.
 """
 
 from __future__ import annotations
@@ -14,16 +16,35 @@ from sqlalchemy import Date, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company
-from app.cohorts.models import Cohort, CohortMember
+from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.courses.models import Course, Enrolment
 from app.progress.models import CourseProgress
 
-# A member's active enrolments through their cohort: what the cohort's figures count.
+# Joined after ``CohortMember`` then ``CohortCourse`` (of the member's cohort): the member's active
+# enrolment in that course, whichever cohort made it. This is what the cohort's figures count.
+MEMBER_COURSE = CohortCourse.cohort_id == CohortMember.cohort_id
 MEMBER_ENROLMENT = and_(
     Enrolment.user_id == CohortMember.user_id,
-    Enrolment.cohort_id == CohortMember.cohort_id,
+    Enrolment.course_id == CohortCourse.course_id,
     Enrolment.active.is_(True),
 )
+
+
+def in_cohorts(*conditions: Any) -> Any:
+    """SQL: the enrolment's learner is a member of a cohort (matching ``conditions`` on ``Cohort``) that
+    follows the enrolment's course. Counts each enrolment once however many such cohorts there are."""
+    return (
+        select(CohortMember.id)
+        .join(CohortCourse, MEMBER_COURSE)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(
+            CohortMember.user_id == Enrolment.user_id,
+            CohortCourse.course_id == Enrolment.course_id,
+            *conditions,
+        )
+        .exists()
+    )
+
 
 MAX_WEEKS = 104
 
@@ -51,7 +72,9 @@ def site_cohorts(cybersite_id: int) -> Select[Any]:
     query = (
         select(Cohort.id, Cohort.name, Cohort.starts_on, Cohort.ends_on, *_figures())
         .select_from(Cohort)
-        .outerjoin(Enrolment, and_(Enrolment.cohort_id == Cohort.id, Enrolment.active.is_(True)))
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .outerjoin(CohortCourse, MEMBER_COURSE)
+        .outerjoin(Enrolment, MEMBER_ENROLMENT)
     )
     return (
         _with_progress(query)
@@ -67,10 +90,8 @@ def cohort_companies(cohort_id: int) -> Select[Any]:
         select(Company.id, Company.legal_name, *_figures())
         .select_from(CohortMember)
         .join(Company, Company.id == CohortMember.company_id)
-        .outerjoin(
-            Enrolment,
-            MEMBER_ENROLMENT,
-        )
+        .outerjoin(CohortCourse, MEMBER_COURSE)
+        .outerjoin(Enrolment, MEMBER_ENROLMENT)
     )
     return (
         _with_progress(query)
@@ -103,11 +124,9 @@ def weekly_completions(
         .order_by(week)
     )
     if cohort_id is not None:
-        query = query.where(Enrolment.cohort_id == cohort_id)
+        query = query.where(in_cohorts(Cohort.id == cohort_id))
     else:
-        query = query.join(Cohort, Cohort.id == Enrolment.cohort_id).where(
-            Cohort.cybersite_id == cybersite_id
-        )
+        query = query.where(in_cohorts(Cohort.cybersite_id == cybersite_id))
     return session.execute(query).all()
 
 

@@ -1,10 +1,11 @@
 """A course's figures for its trainers: the completion funnel by chapter and, for each problem, how many
 answered, the success rate and the mean number of attempts — over the course's audience.
 
-The audience is the learners enrolled through cohorts of the Cybersites the viewer trains at or manages
-(every learner of the course for network administrators). A problem's success rate is the points earned
-over the points possible of the learners who were graded on it; its attempts are the problem block's own
-``attempts`` field (user state), averaged over the learners who have one.
+The audience is the enrolled learners who are members of cohorts following the course at the Cybersites
+the viewer trains at or manages (every learner of the course for network administrators). A problem's
+success rate is the points earned over the points possible of the learners who were graded on it; its
+attempts are the problem block's own ``attempts`` field (user state), averaged over the learners who have
+one.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Select, Text, and_, case, cast, distinct, func, select
+from sqlalchemy import Float, Select, Text, and_, case, cast, func, select
 
 from app.cohorts.models import Cohort, CohortCourse
 from app.core.extensions import db
 from app.courses.models import Course, Enrolment
 from app.progress.models import BlockCompletion, CourseProgress, ProgressRollup
+from app.progress.queries.cohorts import in_cohorts
 from app.progress.structure import CHAPTER
 from app.runtime.models import FieldValue
 
@@ -36,9 +38,10 @@ class CourseAudience:
 def following_sites(course_id: int) -> frozenset[int]:
     """The Cybersites whose cohorts follow a course."""
     rows = db.session.scalars(
-        select(distinct(Cohort.cybersite_id))
+        select(Cohort.cybersite_id)
         .join(CohortCourse, CohortCourse.cohort_id == Cohort.id)
         .where(CohortCourse.course_id == course_id)
+        .distinct()
     )
     return frozenset(rows)
 
@@ -62,9 +65,7 @@ def audience(target: CourseAudience) -> Select[Any]:
         Enrolment.course_id == target.course.id, Enrolment.active.is_(True)
     )
     if target.counted_sites is not None:
-        query = query.join(Cohort, Cohort.id == Enrolment.cohort_id).where(
-            Cohort.cybersite_id.in_(target.counted_sites)
-        )
+        query = query.where(in_cohorts(Cohort.cybersite_id.in_(target.counted_sites)))
     return query
 
 

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 
 from app.accounts.models import Company, RoleGrant, User
-from app.cohorts.models import Cohort, CohortMember
+from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.courses.models import Course, Enrolment
 from app.progress.models import CourseProgress
-from app.progress.queries.cohorts import MEMBER_ENROLMENT
+from app.progress.queries.cohorts import MEMBER_COURSE, MEMBER_ENROLMENT
 from app.progress.tables import Status
 
 MAX_SEARCH = 100
@@ -117,17 +117,16 @@ def company_courses(company_id: int) -> Select[Any]:
 
 
 def cohort_learners(cohort_id: int, company_id: int | None, filters: StaffFilters) -> Select[Any]:
-    """The cohort's learners (of one company, or all), with each course they follow through it."""
+    """The cohort's learners (of one company, or all), with each course of the cohort and their enrolment
+    in it (whichever cohort made it; none: "not enrolled")."""
     cp = CourseProgress
     query = (
         select(*_columns())
         .select_from(CohortMember)
         .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
-            Enrolment,
-            MEMBER_ENROLMENT,
-        )
-        .outerjoin(Course, Course.id == Enrolment.course_id)
+        .outerjoin(CohortCourse, MEMBER_COURSE)
+        .outerjoin(Enrolment, MEMBER_ENROLMENT)
+        .outerjoin(Course, Course.id == CohortCourse.course_id)
         .outerjoin(cp, and_(cp.user_id == User.id, cp.course_key == Course.course_key))
         .where(CohortMember.cohort_id == cohort_id)
         .order_by(User.display_name, User.id, Course.title)
@@ -147,11 +146,9 @@ def site_learners(cybersite_id: int) -> Select[Any]:
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
         .join(Company, Company.id == CohortMember.company_id)
         .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
-            Enrolment,
-            MEMBER_ENROLMENT,
-        )
-        .outerjoin(Course, Course.id == Enrolment.course_id)
+        .outerjoin(CohortCourse, MEMBER_COURSE)
+        .outerjoin(Enrolment, MEMBER_ENROLMENT)
+        .outerjoin(Course, Course.id == CohortCourse.course_id)
         .outerjoin(cp, and_(cp.user_id == User.id, cp.course_key == Course.course_key))
         .where(Cohort.cybersite_id == cybersite_id)
         .order_by(
