@@ -78,6 +78,7 @@ def _register_parts(app: Flask) -> None:
     from app.progress import routes as progress_routes
     from app.runtime import bridge, events
     from app.studio import routes as studio_routes
+    from app.vista import models as vista_models  # noqa: F401 (tables)
 
     auth.init_app(app)
     bridge.init_app(
