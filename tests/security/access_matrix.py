@@ -475,7 +475,125 @@ def _entries() -> dict[str, Entry]:
             {},
             foreign_write,
         )
+    _smuggled(entries, key)
     return entries
+
+
+# A write to B's own objects (or a creation) whose form names one of A's: the people who may make the
+# write with B's ids get a form error or a refusal, never a success; nothing is stored.
+SMUGGLED = _roles(s(400, 403, 404), visitor=s(LOGIN), admin=None)
+
+
+def _smuggled(entries: dict[str, Entry], key: str) -> None:
+    """Add the writes whose form smuggles A's ids to the entries (as their foreign side)."""
+
+    def foreign(endpoint: str, probes: Callable[[World], list[Probe]]) -> None:
+        entry = entries[endpoint]
+        assert entry.foreign is None, endpoint
+        entries[endpoint] = Entry(entry.own, probes, entry.expect_own, SMUGGLED, entry.public)
+
+    def extra(endpoint: str, probes: Callable[[World], list[Probe]]) -> None:
+        entry = entries[endpoint]
+        assert entry.foreign is not None, endpoint
+        old = entry.foreign
+
+        def both(w: World) -> list[Probe]:
+            added = [Probe(p.method, p.url, p.json, p.form, SMUGGLED) for p in probes(w)]
+            return old(w) + added
+
+        entries[endpoint] = Entry(entry.own, both, entry.expect_own, entry.expect_foreign, entry.public)
+
+    foreign(
+        "admin.invitations_page",
+        lambda w: [
+            Probe(
+                "POST",
+                "/admin/invitations",
+                form={"email": f"new{n}@beta.example", "language": "fr", **scope},
+            )
+            for n, scope in enumerate(
+                (
+                    {"role": "learner", "company_id": w.a.company_id},
+                    {"role": "company_manager", "company_id": w.a.company_id},
+                    {"role": "trainer", "cybersite_id": w.a.site_id},
+                )
+            )
+        ],
+    )
+    foreign(
+        "admin.create_company",
+        lambda w: [
+            Probe(
+                "POST",
+                "/admin/entreprises/nouvelle",
+                form={
+                    "legal_name": "Intruse SARL",
+                    "siret": "73282932000074",
+                    "naf_code": "62.01Z",
+                    "headcount": 5,
+                    "departement": "63",
+                    "cybersite_id": w.a.site_id,
+                },
+            )
+        ],
+    )
+    foreign(
+        "cohorts.create",
+        lambda w: [
+            Probe(
+                "POST",
+                "/cohortes/nouvelle",
+                form={
+                    "cybersite_id": w.a.site_id,
+                    "name": "Promo intruse",
+                    "starts_on": "2026-02-02",
+                    "ends_on": "2026-06-30",
+                    "capacity": 10,
+                    "course_ids": w.course_id,
+                },
+            )
+        ],
+    )
+    extra(
+        "admin.grant_role",
+        lambda w: [
+            Probe("POST", f"/admin/utilisateurs/{w.b.other_learner_id}/roles", form=scope)
+            for scope in (
+                {"role": "learner", "company_id": w.a.company_id},
+                {"role": "company_manager", "company_id": w.a.company_id},
+                {"role": "trainer", "cybersite_id": w.a.site_id},
+                {"role": "cybersite_manager", "cybersite_id": w.a.site_id},
+            )
+        ],
+    )
+    extra(
+        "cohorts.add_person",
+        lambda w: [
+            Probe(
+                "POST",
+                f"/cohortes/{w.b.cohort_id}/personnes",
+                form={"email": email, "company_id": w.a.company_id, "role": "learner"},
+            )
+            for email in ("nouvelle@beta.example", "albert@alpha.example")
+        ],
+    )
+    extra(
+        "cohorts.enrol_staff",
+        lambda w: [
+            Probe("POST", f"/cohortes/{w.b.cohort_id}/personnel", form={"person": person})
+            for person in (f"{w.a.manager_id}:{w.a.company_id}", f"{w.a.manager_id}:{w.b.company_id}")
+        ],
+    )
+    extra(
+        "cohorts.move",
+        lambda w: [
+            Probe(
+                "POST",
+                f"/cohortes/{w.b.cohort_id}/membres/{w.b.member_id}/deplacer",
+                form={"target_id": w.a.cohort_id},
+            )
+        ],
+    )
 
 
 MATRIX: dict[str, Entry] = _entries()
