@@ -159,6 +159,29 @@ def _entries() -> dict[str, Entry]:
                 "POST", w.handler("discussion", "f1", "mark_answer"), {"post_id": w.a.post_id, "value": True}
             ),
             Probe(
+                "POST", w.handler("discussion", "f1", "close"), {"thread_id": w.a.thread_id, "value": True}
+            ),
+            Probe(
+                "POST",
+                w.handler("discussion", "f1", "hide"),
+                {"kind": "thread", "id": w.a.thread_id, "value": True},
+            ),
+            Probe(
+                "POST",
+                w.handler("discussion", "f1", "flag"),
+                {"kind": "thread", "id": w.a.thread_id, "thread_id": w.a.thread_id, "reason": "x"},
+            ),
+            Probe(
+                "POST",
+                w.handler("discussion", "f1", "edit"),
+                {"kind": "thread", "id": w.a.thread_id, "title": "Changé", "body": "Changé"},
+            ),
+            Probe(
+                "POST",
+                w.handler("discussion", "f1", "edit"),
+                {"kind": "post", "id": w.a.post_id, "body": "x"},
+            ),
+            Probe(
                 "POST",
                 w.handler("case_study", "cas", "grade_learner"),
                 {"learner_id": w.a.learner_id, "comment": "x", "grade": 1},
@@ -180,12 +203,27 @@ def _entries() -> dict[str, Entry]:
     entries["studio.unit"] = Entry(
         lambda w: get(f"/studio/formations/{key}/unite/{w.usage('vertical', 'u1')}"), None, staff
     )
+
+    # The studio's handlers reach blocks as authors; what they read of learners' work follows the same rule.
+    def studio(w: World, block: str, url_name: str, handler: str) -> str:
+        return f"/studio/xblock/{w.usage(block, url_name)}/handler/{handler}"
+
     entries["studio.xblock_handler"] = Entry(
         lambda w: [
-            Probe("POST", f"/studio/xblock/{w.usage('case_study', 'cas')}/handler/staff_works", {"offset": 0})
+            Probe("POST", studio(w, "case_study", "cas", "staff_works"), {"offset": 0}),
+            Probe("POST", studio(w, "discussion", "f1", "list_threads"), {"page": 1}),
         ],
-        None,
-        _roles(REFUSED, visitor=s(401), trainer=None, admin=None),
+        lambda w: [
+            Probe("POST", studio(w, "discussion", "f1", "open_thread"), {"thread_id": w.a.thread_id}),
+            Probe("POST", studio(w, "discussion", "f1", "pin"), {"thread_id": w.a.thread_id, "value": True}),
+            Probe(
+                "POST",
+                studio(w, "case_study", "cas", "grade_learner"),
+                {"learner_id": w.a.learner_id, "comment": "x", "grade": 1},
+            ),
+        ],
+        _roles(REFUSED, visitor=s(401), trainer=OK, admin=OK),
+        _roles(REFUSED, visitor=s(401), admin=None),
     )
 
     # --- Forum moderation.
