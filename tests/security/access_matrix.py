@@ -181,6 +181,16 @@ def _entries() -> dict[str, Entry]:
                 w.handler("discussion", "f1", "edit"),
                 {"kind": "post", "id": w.a.post_id, "body": "x"},
             ),
+            # The endpoint also takes PUT and DELETE: the handler's own rule applies whatever the method.
+            *(
+                Probe(
+                    method,
+                    w.handler("discussion", "f1", "pin"),
+                    {"thread_id": w.a.thread_id, "value": True},
+                    expect=_roles(s(403, 404, 405), visitor=s(401), admin=None),
+                )
+                for method in ("PUT", "DELETE")
+            ),
             Probe(
                 "POST",
                 w.handler("case_study", "cas", "grade_learner"),

@@ -1,6 +1,6 @@
 """The access matrix's world: two Cybersites, A and B, on one course, each with its trainer, Cybersite
 manager, cohort, company (with a company manager), learners, forum threads, case-study answers, progress
-and an invitation; A's learner holds a certificate.
+an invitation and a report in the forum; A's learner holds a certificate.
 
 Every name, e-mail address and title of A's carries a sentinel (``Alpha``, ``@alpha.example``), so that a
 page that shows any of A's data to B's people is caught by looking for the sentinels in its body.
@@ -50,6 +50,7 @@ A_SENTINELS = (
     "Texte secret Alpha",
     "Réponse secrète Alpha",
     "Cas secret Alpha",
+    "Motif secret Alpha",
 )
 ROLES = ("visitor", "learner", "company_manager", "trainer", "cybersite_manager", "admin")
 
@@ -291,6 +292,14 @@ def build_world(app: Flask, root: Path) -> World:
             },
         )
         site.post_id = int(replied["post_id"])
+        reporter = signed_in(app, f"albert@{tag.lower()}.example")
+        flag = {
+            "kind": "post",
+            "id": site.post_id,
+            "thread_id": site.thread_id,
+            "reason": f"Motif {secret} {tag}",
+        }
+        _call(world, reporter, "discussion", "f1", "flag", flag)
         answers = {**ANSWERS, "q1": f"Cas {secret} {tag}"}
         _call(world, author, "case_study", "cas", "submit", {"answers": answers})
     return world

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
 
 from app.core.extensions import db, limiter
 from app.runtime.tree import forget_shared_trees
@@ -119,6 +120,30 @@ def test_every_entry_declares_every_role_for_each_side_it_probes():
                 assert set(expect) == set(ROLES), (endpoint, sorted(set(ROLES) - set(expect)))
 
 
+def _get_endpoint(app: Flask, url: str) -> str | None:
+    """The endpoint a GET of ``url`` reaches, if any."""
+    try:
+        return app.url_map.bind("localhost").match(url.partition("?")[0], "GET")[0]
+    except HTTPException:
+        return None
+
+
+def test_write_only_endpoints_refuse_a_get(app, world, clients):
+    """An endpoint that only writes answers a GET with 405, even for the administrator."""
+    client, _ = clients["admin"]
+    checked = []
+    for endpoint, entry in sorted(MATRIX.items()):
+        methods = set().union(*(rule.methods or set() for rule in app.url_map.iter_rules(endpoint)))
+        if "GET" in methods:
+            continue
+        probe = next(p for side in (entry.own, entry.foreign) if side is not None for p in side(world))
+        if _get_endpoint(app, probe.url) is not None:
+            continue  # its address is also a page's (the import form and its upload)
+        assert client.get(probe.url).status_code == 405, endpoint
+        checked.append(endpoint)
+    assert "forum.moderate" in checked and "admin.grant_role" in checked
+
+
 CASES = [
     (endpoint, side, role)
     for endpoint, entry in sorted(MATRIX.items())
@@ -189,10 +214,19 @@ def test_a_s_own_people_see_the_sentinels_so_their_absence_means_something(app, 
             Probe("POST", world.handler("discussion", "f1", "open_thread"), {"thread_id": a.thread_id}),
             Probe("POST", world.handler("case_study", "cas", "staff_works"), {"offset": 0}),
             Probe("GET", f"/progression/formations/{world.course_key}"),
+            Probe("GET", "/forum/moderation?vue=reported"),
         ],
     )
     assert not _present(
-        trainer, ("Sujet secret Alpha", "Réponse secrète Alpha", "Cas secret Alpha", "Aline Alphalearner")
+        trainer,
+        (
+            "Sujet secret Alpha",
+            "Réponse secrète Alpha",
+            "Cas secret Alpha",
+            "Motif secret Alpha",
+            "Aline Alphalearner",
+            "Albert Alphalearner",
+        ),
     )
     manager = _texts(
         app,
@@ -223,8 +257,15 @@ def test_b_s_people_see_their_own_cybersite_s_work_on_the_same_pages(app, world)
             Probe("POST", world.handler("discussion", "f1", "list_threads"), {"page": 1}),
             Probe("POST", world.handler("case_study", "cas", "staff_works"), {"offset": 0}),
             Probe("GET", f"/progression/formations/{world.course_key}"),
+            Probe("GET", "/forum/moderation?vue=reported"),
         ],
     )
-    assert not _present(trainer, ("Sujet ouvert Beta", "Cas ouvert Beta", "Bea Betalearner"))
+    assert not _present(
+        trainer, ("Sujet ouvert Beta", "Cas ouvert Beta", "Bea Betalearner", "Motif ouvert Beta")
+    )
+    # The course's figures count B's two learners only (the administrator's count all four).
+    funnel = f"/progression/formations/{world.course_key}/export/entonnoir.csv"
+    assert "Inscrit,2," in _texts(app, world, b.emails["trainer"], [Probe("GET", funnel)])
+    assert "Inscrit,4," in _texts(app, world, world.admin_email, [Probe("GET", funnel)])
     manager = _texts(app, world, b.emails["cybersite_manager"], [Probe("GET", f"/cohortes/{b.cohort_id}")])
     assert not _present(manager, ("Promo Betaville", "Bea Betalearner", "Betamenuiserie"))
