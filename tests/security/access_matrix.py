@@ -105,15 +105,13 @@ def _entries() -> dict[str, Entry]:
     entries["learn.xblock_resource"] = Entry(
         lambda w: get("/xblock/resource/discussion/public/discussion.js"), None, _roles(s(200, 404))
     )
-    entries["accounts.sign_in"] = Entry(lambda w: get("/compte/connexion"), None, _roles(s(200, 302)))
-    entries["accounts.reset_request"] = Entry(
-        lambda w: get("/compte/mot-de-passe/oubli"), None, _roles(s(200, 302))
-    )
+    entries["accounts.sign_in"] = Entry(lambda w: get("/compte/connexion"), None, _roles(s(302), visitor=OK))
+    entries["accounts.reset_request"] = Entry(lambda w: get("/compte/mot-de-passe/oubli"), None, EVERYONE)
     entries["accounts.reset_password"] = Entry(
-        lambda w: get("/compte/mot-de-passe/nouveau/not-a-token"), None, _roles(s(200, 302, 404))
+        lambda w: get("/compte/mot-de-passe/nouveau/not-a-token"), None, _roles(s(404))
     )
     entries["accounts.accept_invitation"] = Entry(
-        lambda w: get("/compte/invitation/not-a-token"), None, _roles(s(200, 302, 404))
+        lambda w: get("/compte/invitation/not-a-token"), None, _roles(s(404))
     )
     entries["accounts.profile"] = Entry(lambda w: get("/compte/profil"), None, SIGNED_IN)
     entries["accounts.change_password"] = Entry(lambda w: get("/compte/mot-de-passe"), None, SIGNED_IN)
