@@ -125,9 +125,18 @@ class VideoBlock(XBlock):
     def player(self, gettext: Callable[[str], str] = str) -> Player:
         """The player to show, from the stored fields checked again (a course policy may have set them)."""
         sources = [s for s in (_valid(validation.html5_source, v) for v in self.html5_sources) if s]
+        files = dict(self.transcripts or {})
+        # Open edX's older courses name their English transcript by the ``sub`` attribute (kept as read).
+        legacy = validation.legacy_subtitles((self.xml_attributes or {}).get("sub"))
+        if legacy and "en" not in files:
+            files["en"] = legacy
         tracks = [
-            Track(lang, gettext(LANGUAGE_NAMES[lang]) if lang in LANGUAGE_NAMES else lang, f"/static/{file}")
-            for lang, file in sorted((self.transcripts or {}).items())
+            Track(
+                lang,
+                gettext(LANGUAGE_NAMES[lang]) if lang in LANGUAGE_NAMES else lang,
+                validation.track_url(file),
+            )
+            for lang, file in sorted(files.items())
             if _valid(validation.language, lang) and _valid(validation.transcript_file, file)
         ]
         start, end = self._window()

@@ -237,22 +237,49 @@ def language(value: Any) -> str:
     return value.strip()
 
 
+# WebVTT is what players read; SubRip (.srt, Open edX's default) and Open edX's own .sjson are converted to
+# it by the host when asked for ``?format=vtt`` (see ``track_url``), and kept as they are for export.
+TRANSCRIPT_EXTENSIONS = (".vtt", ".srt", ".sjson")
+
+
 def transcript_file(value: Any) -> str:
-    """A WebVTT file of the course's ``static/`` folder, named relative to it (``/static/`` is dropped)."""
+    """A transcript file (WebVTT, SubRip or Open edX's .sjson) of the course's ``static/`` folder, named
+    relative to it (``/static/`` is dropped)."""
     if not isinstance(value, str):
         raise InvalidVideo(_("Each transcript file must be given as text."))
     text = value.strip().removeprefix(STATIC_PREFIX)
+    extension = next((e for e in TRANSCRIPT_EXTENSIONS if text.lower().endswith(e)), None)
     if (
         len(text) > MAX_FILE_NAME_LENGTH
         or not _safe_relative_path(text)
-        or not text.lower().endswith(".vtt")
-        or len(text) <= len(".vtt")
+        or extension is None
+        or len(text) <= len(extension)
     ):
         raise InvalidVideo(
-            _("%(value)s is not a transcript file: name a WebVTT file (.vtt) of the course's files."),
+            _(
+                "%(value)s is not a transcript file: name a WebVTT (.vtt), SubRip (.srt) or Open edX "
+                "(.sjson) file of the course's files."
+            ),
             value=_shorten(text) or "''",
         )
     return text
+
+
+def track_url(file: str) -> str:
+    """The ``/static/…`` link a player reads a transcript from: WebVTT itself, or the host's WebVTT
+    conversion of the other formats."""
+    link = f"/static/{file}"
+    return link if file.lower().endswith(".vtt") else f"{link}?format=vtt"
+
+
+def legacy_subtitles(sub: Any) -> str | None:
+    """The file Open edX reads for a video's ``sub`` attribute (its English transcript), if valid."""
+    if not isinstance(sub, str) or not sub.strip():
+        return None
+    try:
+        return transcript_file(f"subs_{sub.strip()}.srt.sjson")
+    except InvalidVideo:
+        return None
 
 
 def transcripts(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:

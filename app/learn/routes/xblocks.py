@@ -27,7 +27,7 @@ from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
 from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
-from app.courses import queries, visibility
+from app.courses import queries, transcripts, visibility
 from app.courses.models import Course
 from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
 from app.runtime import bridge
@@ -176,6 +176,19 @@ def script_capable(content_type: str, path: str) -> bool:
     return any(kind in SCRIPT_CAPABLE or kind.endswith("+xml") for kind in kinds)
 
 
+def _as_webvtt(path: str, asset: Any) -> Response:
+    """A SubRip or .sjson transcript of the course, as the WebVTT its player reads."""
+    try:
+        text = transcripts.to_webvtt(path, asset.data)
+    except transcripts.TranscriptError:
+        abort(422)
+    response = current_app.response_class(text, content_type="text/vtt; charset=utf-8")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(f"{asset.sha256}-vtt")
+    return response.make_conditional(request)
+
+
 @blueprint.route("/formations/<course_key>/static/<path:path>")
 def course_asset(course_key: str, path: str) -> Response:
     """A static file of a course's published version, served so that it cannot run script here."""
@@ -187,6 +200,8 @@ def course_asset(course_key: str, path: str) -> Response:
     asset = queries.course_asset(access.tree_id, path)
     if asset is None:
         abort(404)
+    if request.args.get("format") == "vtt" and path.lower().endswith(transcripts.CONVERTIBLE):
+        return _as_webvtt(path, asset)
     response = current_app.response_class(asset.data, content_type=asset.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"

@@ -193,7 +193,7 @@ def test_what_the_block_cannot_play_is_refused_at_import(app_ctx, tmp_path, attr
 @pytest.mark.parametrize(
     ("children", "message"),
     [
-        ('<transcript language="fr" src="intro-fr.srt"/>', "is not a transcript file"),
+        ('<transcript language="fr" src="intro-fr.txt"/>', "is not a transcript file"),
         ('<transcript language="fr" src="../../etc/passwd.vtt"/>', "is not a transcript file"),
         ('<transcript language="fr" src="https://evil.example.org/x.vtt"/>', "is not a transcript file"),
         ('<transcript language="français" src="a.vtt"/>', "is not a language code"),

@@ -82,7 +82,7 @@ BAD_FORMS = [
     pytest.param({"embed_url": "https://evil.example.org/x"}, "is not an accepted player", id="embed"),
     pytest.param({"embed_url": "javascript:alert(1)"}, "is not an accepted player", id="embed-js"),
     pytest.param({"transcripts": "intro-fr.vtt"}, "Line 1 of the transcripts", id="no-language"),
-    pytest.param({"transcripts": "fr = intro-fr.srt"}, "is not a transcript file", id="srt"),
+    pytest.param({"transcripts": "fr = intro-fr.txt"}, "is not a transcript file", id="txt"),
     pytest.param(
         {"transcripts": "fr = a.vtt\nfr = b.vtt"}, "two transcripts for the language fr", id="twice"
     ),
