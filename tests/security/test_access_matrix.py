@@ -103,6 +103,33 @@ def _status(response: Any) -> int:
     return response.status_code
 
 
+# What every HTML answer carries (issue 16: headers and cookies over the URL map).
+HTML_HEADERS = ("Content-Security-Policy", "Referrer-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy")
+
+
+def _header_problems(response: Any) -> list[str]:
+    """The security headers an answer lacks, and the cookies it sets without their flags."""
+    found = []
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        found.append("X-Content-Type-Options")
+    if response.mimetype == "text/html":
+        found.extend(name for name in HTML_HEADERS if not response.headers.get(name))
+        policy = response.headers.get("Content-Security-Policy", "")
+        if (
+            "default-src" not in policy
+            or "'unsafe-inline'" in policy.partition("script-src")[2].split(";")[0]
+        ):
+            found.append(f"Content-Security-Policy {policy!r}")
+    for cookie in response.headers.getlist("Set-Cookie"):
+        flags = {part.strip().split("=", 1)[0].lower(): part for part in cookie.split(";")[1:]}
+        if "httponly" not in flags or flags.get("samesite", "").strip().lower() not in (
+            "samesite=lax",
+            "samesite=strict",
+        ):
+            found.append(f"cookie without HttpOnly and SameSite: {cookie.split(';', 1)[0].split('=', 1)[0]}")
+    return found
+
+
 def test_every_endpoint_of_the_url_map_has_an_entry(app):
     missing = sorted(_endpoints(app) - set(MATRIX))
     assert not missing, f"endpoints without an access-matrix entry: {missing}"
@@ -176,6 +203,7 @@ def test_access(app, world, clients, endpoint, side, role):
         # Bodies are read as Latin-1 so that PDF and other binary answers can be searched too.
         body = response.get_data().decode("latin-1")
         assert status in wanted, (probe, status, sorted(wanted), body[:300])
+        assert not _header_problems(response), (probe, _header_problems(response))
         if write:
             assert _snapshot(app) == before, f"{probe} changed rows"
         if role != "admin" and response.status_code == 200:
@@ -269,3 +297,18 @@ def test_b_s_people_see_their_own_cybersite_s_work_on_the_same_pages(app, world)
     assert "Inscrit,4," in _texts(app, world, world.admin_email, [Probe("GET", funnel)])
     manager = _texts(app, world, b.emails["cybersite_manager"], [Probe("GET", f"/cohortes/{b.cohort_id}")])
     assert not _present(manager, ("Promo Betaville", "Bea Betalearner", "Betamenuiserie"))
+
+
+def test_the_header_check_flags_what_it_is_meant_to():
+    """The check above can fail: an HTML answer without the headers, and a cookie without its flags."""
+    from flask import Response
+
+    bare = Response("<p>x</p>", mimetype="text/html")
+    bare.set_cookie("session", "v", httponly=False)
+    problems = _header_problems(bare)
+    assert "X-Content-Type-Options" in problems and "Content-Security-Policy" in problems
+    assert any(p.startswith("cookie without HttpOnly") for p in problems)
+    loose = Response(
+        "x", mimetype="text/html", headers={"Content-Security-Policy": "script-src 'unsafe-inline'"}
+    )
+    assert any(p.startswith("Content-Security-Policy") for p in _header_problems(loose))
