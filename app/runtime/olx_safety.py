@@ -59,7 +59,8 @@ class ArchiveError(UnsafeInputError):
 
     def __init__(self, message: str, member: str | None = None) -> None:
         self.message = message
-        self.member = member
+        # A member name that is not UTF-8 comes as surrogate escapes, which no page or terminal can print.
+        self.member = None if member is None else member.encode("utf-8", "backslashreplace").decode("utf-8")
         super().__init__(f"archive member {member!r}: {message}" if member is not None else message)
 
 

@@ -168,3 +168,16 @@ def test_only_network_administrators_import_and_export(
 
 def test_exporting_an_unknown_course_is_not_found(client, admin):
     assert client.get("/admin/formations/course-v1:No+Such+Course/exporter").status_code == 404
+
+
+def test_a_member_name_that_is_not_utf8_is_refused_with_a_readable_name(app, client, admin):
+    """Found by the hostile-import corpus: the page listing the problem failed with a 500, as the
+    name's undecodable byte could not be written into it."""
+    before = _counts(app)
+    response = _upload(
+        client, _archive({"course/course.xml": b"<course/>", "course/static/caf\udce9.txt": b"x"})
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "caf\\udce9.txt" in page or "caf\\xe9.txt" in page, page[-1500:]
+    assert _counts(app) == before
