@@ -1,0 +1,170 @@
+"""Peer benchmarks of VISTA: which companies a company is compared with, and where it stands among them.
+
+The peer group is NAF section × size class × region. A group is used only when it holds at least
+``K_FLOOR`` assessed companies; otherwise the next one in ``FALLBACK`` is tried (sector × size, sector,
+region, the whole network), and the result says which was used — or that none reaches the floor, in which
+case no peer figure is shown at all. No statistic is ever computed over fewer than ``K_FLOOR`` companies.
+
+Percentiles use linear interpolation between closest ranks (numpy's default, "type 7" of Hyndman and
+Fan): for sorted values x₀…xₙ₋₁ the q-quantile is x at position q·(n − 1). A company's percentile rank is
+the share of peers below it plus half of those equal to it, as a percentage.
+
+Pure functions: the rows come from :func:`app.vista.queries` or the caller, not from here.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.accounts.departements import DEPARTEMENTS
+
+K_FLOOR = 10
+
+# NAF rév. 2 (INSEE): the section of each two-digit division.
+_SECTION_RANGES = (
+    ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39), ("F", 41, 43),
+    ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63), ("K", 64, 66), ("L", 68, 68),
+    ("M", 69, 75), ("N", 77, 82), ("O", 84, 84), ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93),
+    ("S", 94, 96), ("T", 97, 98), ("U", 99, 99),
+)  # fmt: skip
+_REGIONS = {d.code: d.region for d in DEPARTEMENTS}
+
+
+def naf_section(naf_code: str | None) -> str | None:
+    """The NAF section letter (A…U) of a NAF code such as ``10.71C``; None when it cannot be read."""
+    digits = (naf_code or "").strip()[:2]
+    if len(digits) != 2 or not digits.isdigit():
+        return None
+    division = int(digits)
+    return next((letter for letter, low, high in _SECTION_RANGES if low <= division <= high), None)
+
+
+def region_of(departement: str | None) -> str | None:
+    """The region of a département code (``63`` → Auvergne-Rhône-Alpes); None when unknown."""
+    return _REGIONS.get((departement or "").strip().upper())
+
+
+class Group(enum.StrEnum):
+    """The peer groups, most specific first: the order they are tried in."""
+
+    SECTOR_SIZE_REGION = "sector_size_region"
+    SECTOR_SIZE = "sector_size"
+    SECTOR = "sector"
+    REGION = "region"
+    NETWORK = "network"
+    NONE = "none"
+
+
+FALLBACK = (Group.SECTOR_SIZE_REGION, Group.SECTOR_SIZE, Group.SECTOR, Group.REGION, Group.NETWORK)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a company is grouped by."""
+
+    section: str | None
+    size_class: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Peer:
+    """An assessed company of the network: its profile and its scores (dimension → 0–100; None when the
+    dimension has no score)."""
+
+    company_id: int
+    profile: Profile
+    scores: Mapping[str, float | None]
+
+
+def _matches(group: Group, mine: Profile, other: Profile) -> bool:
+    if group is Group.NETWORK:
+        return True
+    if group is Group.REGION:
+        return mine.region is not None and other.region == mine.region
+    same_sector = mine.section is not None and other.section == mine.section
+    if group is Group.SECTOR:
+        return same_sector
+    same_size = other.size_class == mine.size_class
+    if group is Group.SECTOR_SIZE:
+        return same_sector and same_size
+    return same_sector and same_size and mine.region is not None and other.region == mine.region
+
+
+def choose_group(mine: Profile, peers: Iterable[Peer]) -> tuple[Group, list[Peer]]:
+    """The most specific group with at least ``K_FLOOR`` companies, and its members (the company itself
+    counts among its peers, as in the DMA's benchmarks); ``(Group.NONE, [])`` when even the network has
+    fewer."""
+    everyone = list(peers)
+    for group in FALLBACK:
+        members = [p for p in everyone if _matches(group, mine, p.profile)]
+        if len(members) >= K_FLOOR:
+            return group, members
+    return Group.NONE, []
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The q-quantile (0 ≤ q ≤ 1) of ``values`` by linear interpolation (numpy's default)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def percentile_rank(value: float, values: Sequence[float]) -> float:
+    """The share of ``values`` below ``value``, plus half of those equal to it, in % (0–100)."""
+    if not values:
+        raise ValueError("no values")
+    below = sum(1 for v in values if v < value)
+    equal = sum(1 for v in values if v == value)
+    return 100.0 * (below + 0.5 * equal) / len(values)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a company stands on one dimension among its peers (None: fewer than ``K_FLOOR`` peers have a
+    score there, so nothing is shown)."""
+
+    count: int
+    median: float | None
+    p25: float | None
+    p75: float | None
+    percentile: float | None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """The group used, its size, and the standing per dimension."""
+
+    group: Group
+    size: int
+    standings: dict[str, Standing]
+
+
+def benchmark(mine: Profile, scores: Mapping[str, float | None], peers: Iterable[Peer]) -> Benchmark:
+    """The company's benchmark: the group chosen by :func:`choose_group`, then per dimension the median,
+    P25, P75 and the company's percentile over the group's companies that have a score there — withheld
+    when fewer than ``K_FLOOR`` do."""
+    group, members = choose_group(mine, peers)
+    dimensions = sorted({d for p in members for d in p.scores} | set(scores))
+    standings = {}
+    for dimension in dimensions:
+        values = [s for p in members if (s := p.scores.get(dimension)) is not None]
+        if len(values) < K_FLOOR:
+            standings[dimension] = Standing(len(values), None, None, None, None)
+            continue
+        own = scores.get(dimension)
+        standings[dimension] = Standing(
+            len(values),
+            quantile(values, 0.5),
+            quantile(values, 0.25),
+            quantile(values, 0.75),
+            None if own is None else percentile_rank(own, values),
+        )
+    return Benchmark(group, len(members), standings)
