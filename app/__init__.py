@@ -79,6 +79,7 @@ def _register_parts(app: Flask) -> None:
     from app.runtime import bridge, events
     from app.studio import routes as studio_routes
     from app.vista import models as vista_models  # noqa: F401 (tables)
+    from app.vista.pulse import pulse_service
 
     auth.init_app(app)
     bridge.init_app(
@@ -87,6 +88,7 @@ def _register_parts(app: Flask) -> None:
             "sanitizer": lambda runtime, block: SanitizerService(),
             "staff_grading": lambda runtime, block: StaffGradingService(runtime),
             "forum": forum_service,
+            "vista_pulse": pulse_service,
         },
     )
     # The runtime tells progress what learners did, in the same transaction.

@@ -155,6 +155,9 @@ def test_demo_course_structure(app_ctx, folder):
     for block_type in COMPONENT_TYPES:
         assert counts[block_type] >= 1, f"no {block_type} in {folder.name}"
     assert counts["ict_fresco"] == 1 and counts["problem"] >= 3
+    assert counts["vista_pulse"] == 1, "a demo course asks its VISTA pulse once, in its last chapter"
+    (pulse,) = (b for b in blocks.values() if b.block_type == "vista_pulse")
+    assert pulse in _descendants(chapters[-1], children)
     assert all(b.url_name for b in blocks.values() if b.block_type != "course")
     forums = [b.settings.get("discussion_id") for b in blocks.values() if b.block_type == "discussion"]
     assert len(forums) == len(chapters) and len(set(forums)) == len(forums) and all(forums)
