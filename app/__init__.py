@@ -79,6 +79,8 @@ def _register_parts(app: Flask) -> None:
     from app.runtime import bridge, events
     from app.studio import routes as studio_routes
     from app.vista import models as vista_models  # noqa: F401 (tables)
+    from app.vista import report_routes as vista_report_routes
+    from app.vista import scores as vista_scores
     from app.vista.pulse import pulse_service
 
     auth.init_app(app)
@@ -95,11 +97,14 @@ def _register_parts(app: Flask) -> None:
     events.progress_recorded.connect(rollups.on_progress)
     # A course published anew has its learners' roll-ups rebuilt in the same transaction.
     rollups.init_app()
+    # VISTA keeps companies' stored scores fresh when their staff's course progress moves (same transaction).
+    rollups.course_progress_written.connect(vista_scores.on_progress_changed)
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
     app.register_blueprint(cohort_routes.blueprint)
     app.register_blueprint(progress_routes.blueprint)
+    app.register_blueprint(vista_report_routes.blueprint)
     # Invited people join the cohorts that kept them a seat when they accept (same transaction).
     invitations.invitation_accepted.connect(cohort_acceptance.on_invitation_accepted)
     studio_routes.init_app(app)

@@ -55,6 +55,7 @@ class Action(enum.StrEnum):
     VIEW_COHORT_PROGRESS = "progress.cohort"  # Cohort: its companies' and learners' figures
     VIEW_COURSE_PROGRESS = "progress.course"  # course audience: ``cybersite_ids`` whose cohorts follow it
     FOLLOW_LEARNER = "learner.follow"  # User: see and act on their course work as course staff (see below)
+    READ_VISTA_REPORT = "vista.report"  # Company: its VISTA report (page and JSON)
 
 
 def is_admin(user: User) -> bool:
@@ -319,6 +320,10 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     # trainer opens and authors every course (``STAFF_COURSES``), and a thread of no cohort is the whole
     # course's, moderated by every trainer (the forum's rule, app.forum.access).
     Action.FOLLOW_LEARNER: _follows_user,
+    # A company's VISTA report: its managers, and the managers of its Cybersite (administrators: always).
+    Action.READ_VISTA_REPORT: lambda u, t: (
+        t is not None and (t.id in managed_company_ids(u) or t.cybersite_id in managed_cybersite_ids(u))
+    ),
 }
 
 

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -57,6 +58,12 @@ from app.runtime.host import HostRuntime, Learner
 from app.runtime.tree import LoadedTree, shared_tree
 
 REBUILD_KEY = "cybermassif.progress.rebuild"
+
+_signals = Namespace()
+# Sent in the transaction that wrote learners' course rows (their completion, grade or pass may have
+# changed), with ``session``, ``course_key`` and ``user_ids`` (None: every learner of the course, after a
+# rebuild). Higher layers (VISTA) keep what they derive from completions up to date with it.
+course_progress_written = _signals.signal("progress.course-progress-written")
 REBUILD_BATCH = 5_000
 
 _b = BlockCompletion.__table__
@@ -437,6 +444,7 @@ def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None
         for user_id in user_ids:
             blocks = {e.usage_id for e in events if e.user_id == user_id and e.course_key == course_key}
             refresh_learner(session, structure, user_id, blocks, hidden.get(user_id, frozenset()))
+        course_progress_written.send(None, session=session, course_key=course_key, user_ids=user_ids)
 
 
 # Rebuilding a whole course ----------------------------------------------------------------------------------
@@ -490,6 +498,7 @@ def rebuild_course(session: Session, course_key: str) -> int:
         connection.execute(_course_upsert(session), courses)
     if certificates:
         connection.execute(_certificate_insert(session), certificates)
+    course_progress_written.send(None, session=session, course_key=course_key, user_ids=None)
     return learners
 
 

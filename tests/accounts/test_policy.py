@@ -101,6 +101,7 @@ TABLE: dict[Action, dict[str, set[str]]] = {
         "learner_foreign": {ADMIN},
     },
     Action.VIEW_COMPANY_PROGRESS: {"company_own": {CM, SM, ADMIN}, "company_foreign": {ADMIN}},
+    Action.READ_VISTA_REPORT: {"company_own": {CM, SM, ADMIN}, "company_foreign": {ADMIN}},
     Action.VIEW_CYBERSITE_PROGRESS: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
     Action.VIEW_COHORT_PROGRESS: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
     # A course followed by cohorts of Cybersite A, and one followed only by B's.

@@ -1,0 +1,252 @@
+"""The data of a company's VISTA report (docs/vista.md, "What the company sees"): the latest submitted
+wave's scores with their change since the previous wave, per dimension A / U / I and M with the notes
+"insufficient data" and "lens missing", the raw figures with their change, the weights of the score, and
+the training summary (cohorts; staff enrolled, completed, passed per course).
+
+The same data feeds the page and the JSON. A fixed number of queries whatever the number of answers,
+staff or courses. The latest wave is scored with today's training (as stored in ``vista_company_score``);
+the previous one as of its submission (its answers and the training done by then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Company
+from app.cohorts.models import Cohort, CohortCompany
+from app.core.database import read_columns
+from app.courses import vista_tags
+from app.progress.queries import staff as staff_queries
+from app.vista import scores, scoring
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    """A dimension of the report: this wave's scores, the previous wave's score and the change."""
+
+    current: scoring.DimensionScore
+    previous_score: float | None
+
+    @property
+    def dimension(self) -> str:
+        """The dimension's code (D1…D6)."""
+        return self.current.dimension
+
+    @property
+    def name(self) -> str:
+        """The dimension's name in the reader's language."""
+        return str(vista_tags.DIMENSIONS[self.current.dimension])
+
+    @property
+    def change(self) -> float | None:
+        """The change of the dimension score since the previous wave."""
+        return _change(self.current.score, self.previous_score)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A raw figure the company declared (hours saved, share of sales online, incidents): never scored."""
+
+    code: str
+    text: str
+    unit: str
+    value: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        """The change since the previous wave."""
+        return _change(self.value, self.previous)
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    """A course the company's staff follow: how many are enrolled, completed it, passed it."""
+
+    course_key: str
+    title: str
+    enrolled: int = 0
+    completed: int = 0
+    passed: int = 0
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    """A cohort the company takes part in."""
+
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass
+class Report:
+    """A company's report; ``latest`` None: the company has submitted no assessment yet."""
+
+    company: Company
+    latest: scores.AssessmentRef | None = None
+    previous: scores.AssessmentRef | None = None
+    result: scoring.Result | None = None
+    previous_result: scoring.Result | None = None
+    dimensions: list[DimensionLine] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    courses: list[CourseLine] = field(default_factory=list)
+    cohorts: list[CohortLine] = field(default_factory=list)
+
+    @property
+    def change(self) -> float | None:
+        """The change of the overall score since the previous wave."""
+        if self.result is None or self.previous_result is None:
+            return None
+        return _change(self.result.overall, self.previous_result.overall)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as the JSON the company's own tools read."""
+
+        def when(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        def wave(ref: scores.AssessmentRef | None) -> dict[str, Any] | None:
+            return None if ref is None else {"wave": ref.wave, "submitted_at": when(ref.submitted_at)}
+
+        result = self.result
+        weights = result.weights if result else scoring.Weights()
+        return {
+            "company": {"id": self.company.id, "name": self.company.legal_name},
+            "assessment": wave(self.latest),
+            "previous_assessment": wave(self.previous),
+            "overall": None
+            if result is None
+            else {
+                "score": result.overall,
+                "level": result.level.value if result.level else None,
+                "change": self.change,
+                "dma_comparable": result.dma,
+            },
+            "weights": {"adoption": weights.adoption, "use": weights.use, "impact": weights.impact},
+            "dimensions": [
+                {
+                    "dimension": line.dimension,
+                    "name": line.name,
+                    "adoption": line.current.adoption,
+                    "use": line.current.use,
+                    "use_training": line.current.use_training,
+                    "proficiency": line.current.proficiency,
+                    "coverage": line.current.coverage,
+                    "impact": line.current.impact,
+                    "score": line.current.score,
+                    "level": line.current.level.value if line.current.level else None,
+                    "insufficient_data": line.current.insufficient,
+                    "missing_lenses": list(line.current.missing_lenses),
+                    "previous_score": line.previous_score,
+                    "change": line.change,
+                }
+                for line in self.dimensions
+            ],
+            "figures": [
+                {"code": f.code, "label": f.text, "unit": f.unit, "value": f.value, "previous": f.previous}
+                for f in self.figures
+            ],
+            "training": {
+                "cohorts": [
+                    {"name": c.name, "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat()}
+                    for c in self.cohorts
+                ],
+                "courses": [
+                    {
+                        "course_key": c.course_key,
+                        "title": c.title,
+                        "enrolled": c.enrolled,
+                        "completed": c.completed,
+                        "passed": c.passed,
+                    }
+                    for c in self.courses
+                ],
+            },
+        }
+
+
+def _courses(session: Session, company_id: int) -> list[CourseLine]:
+    # The company managers' staff × courses table (app.progress), summed per course.
+    rows = read_columns(session, staff_queries.COMPANY_STAFF, {"company_id": company_id})
+    tallies: dict[str, list[Any]] = {}
+    for row in rows:
+        _uid, _name, _email, key, title, enrolment_id, _cp, _percent, _grade, passed, _last, completed_at = (
+            row
+        )
+        if key is None:
+            continue
+        tally = tallies.setdefault(key, [title, 0, 0, 0])
+        tally[1] += enrolment_id is not None
+        tally[2] += completed_at is not None
+        tally[3] += bool(passed)
+    return [CourseLine(key, *t) for key, t in sorted(tallies.items(), key=lambda kv: (kv[1][0], kv[0]))]
+
+
+def _cohorts(session: Session, company_id: int) -> list[CohortLine]:
+    rows = session.execute(
+        select(Cohort.name, Cohort.starts_on, Cohort.ends_on)
+        .join(CohortCompany, CohortCompany.cohort_id == Cohort.id)
+        .where(CohortCompany.company_id == company_id)
+        .order_by(Cohort.starts_on.desc(), Cohort.id)
+    )
+    return [CohortLine(*row) for row in rows]
+
+
+def _figures(rows: list[Any], previous_rows: list[Any], language: str) -> list[Figure]:
+    before = {r.code: r.value for r in previous_rows if r.kind == "figure"}
+    english = language == "en"
+    return [
+        Figure(
+            r.code,
+            r.text_en if english else r.text_fr,
+            r.unit_en if english else r.unit_fr,
+            r.value,
+            before.get(r.code),
+        )
+        for r in rows
+        if r.kind == "figure"
+    ]
+
+
+def build(session: Session, company: Company, language: str = "fr") -> Report:
+    """The report of ``company`` (language: that of the figures' wording, "fr" or "en")."""
+    report = Report(company)
+    waves = scores.submitted(session, [company.id]).get(company.id, [])
+    report.courses = _courses(session, company.id)
+    report.cohorts = _cohorts(session, company.id)
+    if not waves:
+        return report
+    report.latest = waves[0]
+    report.previous = waves[1] if len(waves) > 1 else None
+    refs = [r for r in (report.latest, report.previous) if r is not None]
+    answers = scores.answers_of(session, refs)
+    scored = scores.score_assessments(
+        session,
+        refs,
+        as_of_submission=frozenset({report.previous.id}) if report.previous else frozenset(),
+        answers=answers,
+    )
+    report.result = scored[report.latest.id].result
+    if report.previous is not None:
+        report.previous_result = scored[report.previous.id].result
+    before = report.previous_result.dimensions if report.previous_result else {}
+    report.dimensions = [
+        DimensionLine(d, before[d.dimension].score if d.dimension in before else None)
+        for d in report.result.dimensions.values()
+    ]
+    report.figures = _figures(
+        answers.get(report.latest.id, []),
+        answers.get(report.previous.id, []) if report.previous else [],
+        language,
+    )
+    return report

@@ -1,0 +1,72 @@
+"""The VISTA report of a company: the page (``/vista/entreprises/<id>/rapport``) and the same data as JSON
+(``/api/vista/companies/<id>/report``). Its managers, the managers of its Cybersite and the network's
+administrators may read it (``Action.READ_VISTA_REPORT``); anyone else gets 404, as for an id that names
+nothing. Read-only: nothing is written, nothing committed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.models import Company
+from app.accounts.policy import Action, can
+from app.core.extensions import db
+from app.vista import report as reports
+from app.vista import scoring
+
+blueprint = Blueprint(
+    "vista_report", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
+)
+
+# Ids in addresses are database integers: a larger number names nothing (and must not reach the driver).
+MAX_ID = 2**31 - 1
+# Where a company answers VISTA (the answering pages' endpoint), when the application has it.
+ANSWER_ENDPOINT = "vista.start"
+
+
+def _company(company_id: int) -> Company:
+    found = db.session.get(Company, company_id) if 0 < company_id <= MAX_ID else None
+    if found is None or not can(current_user, Action.READ_VISTA_REPORT, found):
+        abort(404)
+    return found
+
+
+def _answer_url(company_id: int) -> str | None:
+    if ANSWER_ENDPOINT not in current_app.view_functions:
+        return None
+    return url_for(ANSWER_ENDPOINT, company_id=company_id)
+
+
+@blueprint.route("/vista/entreprises/<int:company_id>/rapport")
+def report(company_id: int) -> Any:
+    """The company's report on its latest submitted wave (or a page saying there is none yet)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    company = _company(company_id)
+    found = reports.build(db.session, company, str(get_locale() or "fr"))
+    return render_template(
+        "vista/report.html",
+        report=found,
+        answer_url=_answer_url(company.id),
+        level_names=LEVEL_NAMES,
+    )
+
+
+@blueprint.route("/api/vista/companies/<int:company_id>/report")
+def report_json(company_id: int) -> Response:
+    """The same report as JSON."""
+    company = _company(company_id)
+    return jsonify(reports.build(db.session, company, str(get_locale() or "fr")).as_json())
+
+
+LEVEL_NAMES = {
+    scoring.Level.BASIC.value: _l("basic"),
+    scoring.Level.AVERAGE.value: _l("average"),
+    scoring.Level.MODERATELY_ADVANCED.value: _l("moderately advanced"),
+    scoring.Level.ADVANCED.value: _l("advanced"),
+}

@@ -1,0 +1,238 @@
+"""Computing and storing companies' VISTA scores (``vista_company_score``), set-wise.
+
+:func:`recompute` scores each company's latest submitted assessment (its answers and today's training
+figures) and replaces the company's rows: one per dimension and an overall one (dimension NULL). It costs
+the same few queries whatever the number of companies. It runs in the caller's transaction and only
+flushes: the answering pages call it when a company submits; :func:`on_progress_changed` calls it when the
+progress of a company's staff moves (app.progress.rollups' ``course_progress_written`` signal, wired in
+create_app), so that stored scores stay fresh in the same transaction.
+
+:func:`score_assessments` scores any assessments (the report scores the previous wave as of its
+submission: its answers, and the training done by then).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Company, RoleGrant
+from app.progress.models import CourseProgress
+from app.vista import queries, scoring
+from app.vista.models import (
+    DIMENSIONS,
+    Answer,
+    Assessment,
+    CompanyScore,
+    QuestionnaireItem,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class AssessmentRef:
+    """What scoring needs of an assessment besides its answers."""
+
+    id: int
+    company_id: int
+    questionnaire_id: int
+    wave: str | None
+    headcount: int | None  # declared when answering; else the company's registered headcount
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An assessment's scores."""
+
+    assessment: AssessmentRef
+    result: scoring.Result
+
+
+_REF_COLUMNS = (
+    Assessment.id,
+    Assessment.company_id,
+    Assessment.questionnaire_id,
+    Assessment.wave,
+    Assessment.headcount,
+    Company.headcount,
+    Assessment.submitted_at,
+)
+
+
+def _ref(row: Any) -> AssessmentRef:
+    ident, company_id, questionnaire_id, wave, declared, registered, submitted_at = row
+    return AssessmentRef(
+        ident,
+        company_id,
+        questionnaire_id,
+        wave,
+        declared if declared is not None else registered,
+        submitted_at,
+    )
+
+
+def submitted(session: Session, company_ids: Iterable[int]) -> dict[int, list[AssessmentRef]]:
+    """Each company's submitted assessments, latest first (one query)."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(*_REF_COLUMNS)
+        .join(Company, Company.id == Assessment.company_id)
+        .where(Assessment.company_id.in_(ids), Assessment.status == Status.SUBMITTED.value)
+        .order_by(Assessment.company_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+    )
+    found: dict[int, list[AssessmentRef]] = defaultdict(list)
+    for row in rows:
+        found[row[1]].append(_ref(row))
+    return dict(found)
+
+
+def answers_of(session: Session, assessments: Sequence[AssessmentRef]) -> dict[int, list[Any]]:
+    """Every item of each assessment's questionnaire with its answer (value None: unanswered), one query."""
+    if not assessments:
+        return {}
+    ids = [a.id for a in assessments]
+    item = QuestionnaireItem
+    rows = session.execute(
+        select(
+            Assessment.id,
+            item.id,
+            item.code,
+            item.dimension,
+            item.lens,
+            item.kind,
+            item.weight,
+            item.negative,
+            Answer.value,
+            Answer.not_relevant,
+            item.text_fr,
+            item.text_en,
+            item.unit_fr,
+            item.unit_en,
+        )
+        .join(item, item.questionnaire_id == Assessment.questionnaire_id)
+        .outerjoin(Answer, (Answer.assessment_id == Assessment.id) & (Answer.item_id == item.id))
+        .where(Assessment.id.in_(ids))
+        .order_by(Assessment.id, item.id)
+    )
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row[0]].append(row)
+    return dict(found)
+
+
+def _item_answers(rows: Sequence[Any]) -> list[scoring.ItemAnswer]:
+    return [
+        scoring.ItemAnswer(
+            dimension=r.dimension,
+            lens=r.lens,
+            kind=r.kind,
+            value=r.value,
+            not_relevant=bool(r.not_relevant),
+            weight=r.weight,
+            negative=bool(r.negative),
+        )
+        for r in rows
+    ]
+
+
+def score_assessments(
+    session: Session,
+    assessments: Sequence[AssessmentRef],
+    *,
+    now: datetime | None = None,
+    as_of_submission: frozenset[int] = frozenset(),
+    answers: dict[int, list[Any]] | None = None,
+) -> dict[int, Scored]:
+    """Score these assessments (three queries whatever their number; two given their ``answers`` as
+    :func:`answers_of` reads them). Training is counted up to now, or up to their submission for the ids
+    in ``as_of_submission`` (earlier waves)."""
+    now = now or datetime.now(UTC)
+    if answers is None:
+        answers = answers_of(session, assessments)
+    training = queries.training(session, {a.company_id for a in assessments})
+    found = {}
+    for a in assessments:
+        as_of = a.submitted_at if a.id in as_of_submission else None
+        use = training.figures(a.company_id, now, as_of=as_of)
+        result = scoring.score(DIMENSIONS, _item_answers(answers.get(a.id, [])), use, a.headcount)
+        found[a.id] = Scored(a, result)
+    return found
+
+
+def _rows(scored: Scored, now: datetime) -> list[dict[str, Any]]:
+    a, result = scored.assessment, scored.result
+    rows = [
+        {
+            "company_id": a.company_id,
+            "assessment_id": a.id,
+            "dimension": d.dimension,
+            "adoption": d.adoption,
+            "use": d.use,
+            "impact": d.impact,
+            "score": d.score,
+            "computed_at": now,
+        }
+        for d in result.dimensions.values()
+    ]
+    rows.append(
+        {
+            "company_id": a.company_id,
+            "assessment_id": a.id,
+            "dimension": None,
+            "adoption": result.dma,
+            "use": None,
+            "impact": None,
+            "score": result.overall,
+            "computed_at": now,
+        }
+    )
+    return rows
+
+
+def recompute(session: Session, company_ids: Iterable[int], now: datetime | None = None) -> dict[int, Scored]:
+    """Score each company's latest submitted assessment and replace its stored scores (a company with no
+    submitted assessment keeps none). A fixed number of statements whatever the number of companies;
+    flushes, never commits. Returns the scores by company."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    now = now or datetime.now(UTC)
+    latest = [refs[0] for refs in submitted(session, ids).values()]
+    scored = score_assessments(session, latest, now=now)
+    session.flush()
+    # Replaced rather than upserted: the overall row's dimension is NULL, which a unique key cannot match.
+    session.execute(delete(CompanyScore).where(CompanyScore.company_id.in_(ids)))
+    rows = [row for s in scored.values() for row in _rows(s, now)]
+    if rows:
+        session.connection().execute(insert(CompanyScore.__table__), rows)
+    return {s.assessment.company_id: s for s in scored.values()}
+
+
+def on_progress_changed(
+    sender: object, session: Session, course_key: str, user_ids: Sequence[int] | None = None, **_: Any
+) -> None:
+    """Receiver of progress' ``course_progress_written``: recompute the stored scores of the companies
+    (with a submitted assessment) of the learners concerned (``user_ids``; None: every learner of the
+    course, after a rebuild), in the same transaction. One query when none of them is assessed."""
+    staff = select(RoleGrant.company_id).where(RoleGrant.company_id.is_not(None))
+    if user_ids is None:
+        learners = select(CourseProgress.user_id).where(CourseProgress.course_key == course_key)
+        staff = staff.where(RoleGrant.user_id.in_(learners))
+    else:
+        staff = staff.where(RoleGrant.user_id.in_(list(user_ids)))
+    company_ids = session.scalars(
+        select(Assessment.company_id)
+        .where(Assessment.status == Status.SUBMITTED.value, Assessment.company_id.in_(staff))
+        .distinct()
+    ).all()
+    if company_ids:
+        recompute(session, company_ids)
