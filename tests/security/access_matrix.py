@@ -284,6 +284,20 @@ def _entries() -> dict[str, Entry]:
         _roles(REFUSED, visitor=s(LOGIN), company_manager=OK, cybersite_manager=OK, admin=OK),
         _roles(REFUSED, visitor=s(LOGIN), admin=OK),
     )
+    # VISTA: a company's report is for its managers, its Cybersite's managers and administrators.
+    vista_readers = _roles(REFUSED, visitor=s(LOGIN), company_manager=OK, cybersite_manager=OK, admin=OK)
+    entries["vista_report.report"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/rapport"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/rapport"),
+        vista_readers,
+        _roles(REFUSED, visitor=s(LOGIN), admin=OK),
+    )
+    entries["vista_report.report_json"] = Entry(
+        lambda w: get(f"/api/vista/companies/{w.b.company_id}/report"),
+        lambda w: get(f"/api/vista/companies/{w.a.company_id}/report"),
+        _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), company_manager=OK, cybersite_manager=OK, admin=OK),
+        _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), admin=OK),
+    )
     site_pages = _roles(REFUSED, visitor=s(LOGIN), cybersite_manager=OK, admin=OK)
     foreign_admin = _roles(REFUSED, visitor=s(LOGIN), admin=OK)
     entries["progress.cybersite"] = Entry(
