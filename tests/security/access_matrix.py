@@ -298,6 +298,33 @@ def _entries() -> dict[str, Entry]:
         _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), company_manager=OK, cybersite_manager=OK, admin=OK),
         _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), admin=OK),
     )
+    vista_site = _roles(REFUSED, visitor=s(LOGIN), cybersite_manager=OK, admin=OK)
+    entries["vista_network.cybersite"] = Entry(
+        lambda w: get(f"/vista/cybersites/{w.b.site_id}"),
+        lambda w: get(f"/vista/cybersites/{w.a.site_id}"),
+        vista_site,
+        _roles(REFUSED, visitor=s(LOGIN), admin=OK),
+    )
+    entries["vista_network.cybersite_export"] = Entry(
+        lambda w: get(f"/vista/cybersites/{w.b.site_id}/export/entreprises.csv"),
+        lambda w: get(f"/vista/cybersites/{w.a.site_id}/export/entreprises.csv"),
+        vista_site,
+        _roles(REFUSED, visitor=s(LOGIN), admin=OK),
+    )
+    entries["vista_network.observatory"] = Entry(
+        lambda w: get("/vista/observatoire"), None, _roles(REFUSED, visitor=s(LOGIN), admin=OK), {}
+    )
+    entries["vista_network.observatory_export"] = Entry(
+        lambda w: get(
+            *(
+                f"/vista/observatoire/export/{n}.csv"
+                for n in ("secteurs", "tailles", "departements", "ecarts")
+            )
+        ),
+        None,
+        _roles(REFUSED, visitor=s(LOGIN), admin=OK),
+        {},
+    )
     site_pages = _roles(REFUSED, visitor=s(LOGIN), cybersite_manager=OK, admin=OK)
     foreign_admin = _roles(REFUSED, visitor=s(LOGIN), admin=OK)
     entries["progress.cybersite"] = Entry(
