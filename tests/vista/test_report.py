@@ -239,3 +239,8 @@ def test_the_report_costs_the_same_statements_with_2_or_20_staff(
             assert response.status_code == 200
             counts.append(len(statements))
         assert counts[0] == counts[1] == 8, (route, counts)
+
+
+def test_the_access_tests_cover_every_report_route(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("vista_report.")}
+    assert rules == {r.replace("{}", "<int:company_id>") for r in ROUTES}
