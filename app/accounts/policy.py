@@ -56,6 +56,10 @@ class Action(enum.StrEnum):
     VIEW_COURSE_PROGRESS = "progress.course"  # course audience: ``cybersite_ids`` whose cohorts follow it
     FOLLOW_LEARNER = "learner.follow"  # User: see and act on their course work as course staff (see below)
     READ_VISTA_REPORT = "vista.report"  # Company: its VISTA report (page and JSON)
+    # Company: answer its VISTA self-assessment (its managers; app.vista adds the staff they delegate,
+    # whose Delegation rows live in that package).
+    ANSWER_VISTA = "vista.answer"
+    DELEGATE_VISTA = "vista.delegate"  # Company: choose who of its staff may answer VISTA
 
 
 def is_admin(user: User) -> bool:
@@ -324,14 +328,20 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.READ_VISTA_REPORT: lambda u, t: (
         t is not None and (t.id in managed_company_ids(u) or t.cybersite_id in managed_cybersite_ids(u))
     ),
+    Action.ANSWER_VISTA: lambda u, t: t is not None and t.id in managed_company_ids(u),
+    Action.DELEGATE_VISTA: lambda u, t: t is not None and t.id in managed_company_ids(u),
 }
+
+
+# A company's self-assessment is the company's word: administrators read it, they do not answer it.
+_NOT_FOR_ADMINS = frozenset({Action.ANSWER_VISTA, Action.DELEGATE_VISTA})
 
 
 def can(user: User | Any, action: Action, target: Any = None) -> bool:
     """Whether ``user`` may do ``action`` to ``target``. Anonymous and deactivated users may do nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return False
-    if is_admin(user):
+    if is_admin(user) and action not in _NOT_FOR_ADMINS:
         # Administrators may do anything except lock themselves out, or give a role its scope does not fit.
         if action == Action.DEACTIVATE_USER:
             return target is not None and target.id != user.id

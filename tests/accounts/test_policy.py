@@ -102,6 +102,9 @@ TABLE: dict[Action, dict[str, set[str]]] = {
     },
     Action.VIEW_COMPANY_PROGRESS: {"company_own": {CM, SM, ADMIN}, "company_foreign": {ADMIN}},
     Action.READ_VISTA_REPORT: {"company_own": {CM, SM, ADMIN}, "company_foreign": {ADMIN}},
+    # A company's self-assessment is its managers' word: administrators and Cybersite managers read it.
+    Action.ANSWER_VISTA: {"company_own": {CM}, "company_foreign": set()},
+    Action.DELEGATE_VISTA: {"company_own": {CM}, "company_foreign": set()},
     Action.VIEW_CYBERSITE_PROGRESS: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
     Action.VIEW_COHORT_PROGRESS: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
     # A course followed by cohorts of Cybersite A, and one followed only by B's.

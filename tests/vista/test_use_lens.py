@@ -15,6 +15,7 @@ from app.vista import queries, scores
 from app.vista.models import DIMENSIONS, CompanyScore
 from app.vista.scoring import UseFigures
 from tests.progress import conftest as progress_fixtures
+from tests.runtime.olx_helpers import write_course
 from tests.vista import report_fixtures
 from tests.vista.report_fixtures import tagged_policy, worked_example_answers
 
@@ -160,3 +161,20 @@ def test_recompute_costs_the_same_statements_for_one_or_many_companies(
     # Assessments, answers, completions; then the rows replaced (no completion: no course tags to read).
     assert len(one) == len(many) == 5, many
     assert all(stored(app, c.id)["D3"][0] == pytest.approx(75) for c in companies)
+
+
+def test_a_new_version_of_a_course_with_other_tags_moves_the_stored_scores(
+    app, progress_course, enrolled_learner, make_company, submit
+):
+    tagged = progress_course(number="TAG", extra_files=tagged_policy({"D3": 1.0}))
+    company = make_company(headcount=20)
+    submit(company, worked_example_answers())
+    _user, learner = enrolled_learner(tagged, company=company)
+    complete(learner)
+    assert stored(app, company.id)["D3"][1] > 10
+    # The course is re-imported tagged D4 instead: the rebuild in the import's transaction rescored it.
+    write_course(tagged.root, tagged_policy({"D4": 1.0}))
+    progress_fixtures.reimport(app, tagged, tagged.spec)
+    rows = stored(app, company.id)
+    assert rows["D3"][1] == pytest.approx(0.2 * 50)
+    assert rows["D4"][1] == pytest.approx(100 * (0.5 / 20 + 0.3 + 0.2))
