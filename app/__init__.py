@@ -80,8 +80,8 @@ def _register_parts(app: Flask) -> None:
     from app.studio import routes as studio_routes
     from app.vista import models as vista_models  # noqa: F401 (tables)
     from app.vista import network_routes as vista_network_routes
-    from app.vista import routes as vista_routes
     from app.vista import report_routes as vista_report_routes
+    from app.vista import routes as vista_routes
     from app.vista import scores as vista_scores
     from app.vista.pulse import pulse_service
 
@@ -108,7 +108,7 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(progress_routes.blueprint)
     app.register_blueprint(vista_report_routes.blueprint)
     app.register_blueprint(vista_network_routes.blueprint)
-    app.register_blueprint(vista_routes.blueprint)
+    vista_routes.init_app(app)
     # Invited people join the cohorts that kept them a seat when they accept (same transaction).
     invitations.invitation_accepted.connect(cohort_acceptance.on_invitation_accepted)
     studio_routes.init_app(app)

@@ -8,15 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.accounts.models import Company, Role, RoleGrant, User
 from app.accounts.policy import managed_company_ids
+from app.core import navigation
 from app.core.extensions import db
 from app.vista import services
 from app.vista.models import (
@@ -99,17 +101,17 @@ def start(company_id: int) -> Any:
     if (sent := _signed_in()) is not None:
         return sent
     company = _company(company_id)
-    try:
-        draft = services.draft_for(current_user, company)
-    except services.Refused as refused:
-        return render_template("vista/message.html", company=company, message=refused.message), refused.status
-    db.session.commit()
-    pages = _pages(draft.questionnaire_id)
+    draft = services.open_draft(company)
+    version = services.latest_version() if draft is None else None
+    if draft is None and version is None:
+        message = _("No VISTA questionnaire is loaded yet.")
+        return render_template("vista/message.html", company=company, message=message), 409
+    pages = _pages(draft.questionnaire_id if draft is not None else version.id)  # type: ignore[union-attr]
     answered = dict(
         db.session.execute(
             select(QuestionnaireItem.page_id, func.count())
             .join(Answer, Answer.item_id == QuestionnaireItem.id)
-            .where(Answer.assessment_id == draft.id)
+            .where(Answer.assessment_id == (draft.id if draft is not None else 0))
             .group_by(QuestionnaireItem.page_id)
         ).all()
     )
@@ -120,7 +122,7 @@ def start(company_id: int) -> Any:
         draft=draft,
         pages=pages,
         answered=answered,
-        outdated=latest is not None and latest.id != draft.questionnaire_id,
+        outdated=draft is not None and latest is not None and latest.id != draft.questionnaire_id,
         english=_english(),
     )
 
@@ -152,9 +154,10 @@ def page(company_id: int, position: int) -> Any:
         return sent
     company = _company(company_id)
     draft = services.open_draft(company)
-    if draft is None:
+    version = services.latest_version() if draft is None else None
+    if draft is None and version is None:
         return redirect(url_for("vista.start", company_id=company.id))
-    pages = _pages(draft.questionnaire_id)
+    pages = _pages(draft.questionnaire_id if draft is not None else version.id)  # type: ignore[union-attr]
     index = next((i for i, p in enumerate(pages) if p.position == position), None)
     if index is None:
         abort(404)
@@ -164,6 +167,8 @@ def page(company_id: int, position: int) -> Any:
     if request.method == "POST":
         submitted = {item.code: request.form.get(item.code, "") for item in current.items}
         try:
+            # The draft is opened by the first page saved (on the questionnaire of the page shown).
+            draft = draft or services.draft_for(current_user, company)
             _save(draft, current, submitted)
         except services.PageErrors as problems:
             db.session.rollback()
@@ -177,7 +182,7 @@ def page(company_id: int, position: int) -> Any:
             db.session.commit()
             flash(_("Your answers are saved."), "success")
             return redirect(_after_save(company, pages, index))
-    answers = _answers(draft)
+    answers = _answers(draft) if draft is not None else {}
     return render_template(
         "vista/page.html",
         company=company,
@@ -303,3 +308,16 @@ def delegations(company_id: int) -> Any:
     return render_template(
         "vista/delegations.html", company=company, people=people, staff=staff, message=message
     ), status
+
+
+def _answers_for_a_company(user: Any) -> bool:
+    # The roles are loaded with the signed-in user: no query on any page.
+    return bool(user.is_authenticated) and any(g.role == Role.COMPANY_MANAGER for g in user.roles)
+
+
+def init_app(app: Flask) -> None:
+    """Register the answering pages and their entry in the navigation (for company managers)."""
+    app.register_blueprint(blueprint)
+    navigation.register(
+        app, navigation.NavEntry(_l("VISTA"), "vista.index", _answers_for_a_company, order=40)
+    )

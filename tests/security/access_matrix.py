@@ -298,6 +298,41 @@ def _entries() -> dict[str, Entry]:
         _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), company_manager=OK, cybersite_manager=OK, admin=OK),
         _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), admin=OK),
     )
+    # Answering VISTA: the company's managers only (the world loads no questionnaire: 409 says so).
+    entries["vista.index"] = Entry(lambda w: get("/vista/"), None, SIGNED_IN, {})
+    vista_answerers = _roles(REFUSED, visitor=s(LOGIN), company_manager=s(409))
+    vista_foreign = _roles(REFUSED, visitor=s(LOGIN))
+    entries["vista.start"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/questionnaire"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/questionnaire"),
+        vista_answerers,
+        vista_foreign,
+    )
+    entries["vista.page"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/questionnaire/0"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/questionnaire/0"),
+        _roles(REFUSED, visitor=s(LOGIN), company_manager=s(302)),
+        vista_foreign,
+    )
+    entries["vista.review"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/questionnaire/relecture"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/questionnaire/relecture"),
+        _roles(REFUSED, visitor=s(LOGIN), company_manager=s(302)),
+        vista_foreign,
+    )
+    for endpoint, tail in (("vista.submit", "remise"), ("vista.move", "mise-a-jour")):
+        entries[endpoint] = Entry(
+            lambda w, tail=tail: post(f"/vista/entreprises/{w.b.company_id}/questionnaire/{tail}"),
+            lambda w, tail=tail: post(f"/vista/entreprises/{w.a.company_id}/questionnaire/{tail}"),
+            _roles(REFUSED, visitor=s(LOGIN), company_manager=s(404)),  # no draft open
+            vista_foreign,
+        )
+    entries["vista.delegations"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/delegations"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/delegations"),
+        _roles(REFUSED, visitor=s(LOGIN), company_manager=OK),
+        vista_foreign,
+    )
     vista_site = _roles(REFUSED, visitor=s(LOGIN), cybersite_manager=OK, admin=OK)
     entries["vista_network.cybersite"] = Entry(
         lambda w: get(f"/vista/cybersites/{w.b.site_id}"),
