@@ -15,6 +15,7 @@ from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
 from app.cohorts.demo import load_demo_cohort
 from app.core.extensions import db
 from app.courses.cli import courses, load_demo_courses, xblocks
+from app.vista.cli import vista
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="Demo data for trying the platform.")
@@ -78,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(courses)
     app.cli.add_command(xblocks)
+    app.cli.add_command(vista)
 
 
 def main() -> None:
