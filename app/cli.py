@@ -15,6 +15,8 @@ from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
 from app.cohorts.demo import load_demo_cohort
 from app.core.extensions import db
 from app.courses.cli import courses, load_demo_courses, xblocks
+from app.vista.cli import vista
+from app.vista.demo import load_demo_vista
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="Demo data for trying the platform.")
@@ -65,6 +67,12 @@ def demo_load() -> None:
     db.session.commit()
     if cohort is not None:
         click.echo(f"Demo cohort: {cohort.name} ({len(cohort.courses)} courses)")
+    vista = load_demo_vista()
+    db.session.commit()
+    click.echo(
+        f"Demo VISTA: questionnaire {vista.questionnaire.code} {vista.questionnaire.version}, "
+        f"{vista.assessments_created} assessment(s) and {vista.peers_created} peer company(ies) added"
+    )
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<18} {account.email}")
@@ -78,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(courses)
     app.cli.add_command(xblocks)
+    app.cli.add_command(vista)
 
 
 def main() -> None:
