@@ -19,7 +19,7 @@ from app.accounts.demo import COMPANIES
 from app.accounts.identifiers import luhn_valid
 from app.accounts.models import Company, Cybersite, User
 from app.core.extensions import db
-from app.vista import questionnaire_file
+from app.vista import questionnaire_file, scores
 from app.vista.models import (
     Answer,
     Assessment,
@@ -250,4 +250,7 @@ def load_demo_vista() -> DemoVista:
             _submit(company, version, items, wave=Wave.T0, when=when)
             created += 1
     db.session.flush()
+    if created:
+        # The stored scores the report, the peers and the observatory read.
+        scores.recompute(db.session, [c.id for c in demo + peers])
     return DemoVista(version, peers_created, created)
