@@ -16,8 +16,8 @@ from flask_login import current_user
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
 from app.core.extensions import db
+from app.vista import benchmarks, scoring
 from app.vista import report as reports
-from app.vista import scoring
 
 blueprint = Blueprint(
     "vista_report", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
@@ -52,6 +52,7 @@ def report(company_id: int) -> Any:
     return render_template(
         "vista/report.html",
         report=found,
+        standing=benchmarks.standing(db.session, found),
         answer_url=_answer_url(company.id),
         level_names=LEVEL_NAMES,
     )
@@ -61,7 +62,29 @@ def report(company_id: int) -> Any:
 def report_json(company_id: int) -> Response:
     """The same report as JSON."""
     company = _company(company_id)
-    return jsonify(reports.build(db.session, company, str(get_locale() or "fr")).as_json())
+    found = reports.build(db.session, company, str(get_locale() or "fr"))
+    data = found.as_json()
+    standing = benchmarks.standing(db.session, found)
+    data["peers"] = (
+        None
+        if standing is None
+        else {
+            "group": standing.benchmark.group.value,
+            "group_size": standing.benchmark.size,
+            "computed_at": standing.computed_at.isoformat() if standing.computed_at else None,
+            "dimensions": {
+                d: {
+                    "count": s.count,
+                    "median": s.median,
+                    "p25": s.p25,
+                    "p75": s.p75,
+                    "percentile": s.percentile,
+                }
+                for d, s in standing.benchmark.standings.items()
+            },
+        }
+    )
+    return jsonify(data)
 
 
 LEVEL_NAMES = {

@@ -238,9 +238,44 @@ def test_the_report_costs_the_same_statements_with_2_or_20_staff(
             response, statements = count_statements(lambda c=company, r=route: client.get(r.format(c.id)))
             assert response.status_code == 200
             counts.append(len(statements))
-        assert counts[0] == counts[1] == 8, (route, counts)
+        # 8 for the report, 1 for the network's stored scores its peer figures are computed from.
+        assert counts[0] == counts[1] == 9, (route, counts)
 
 
 def test_the_access_tests_cover_every_report_route(app):
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("vista_report.")}
     assert rules == {r.replace("{}", "<int:company_id>") for r in ROUTES}
+
+
+def test_the_report_draws_the_radar_against_peers_with_their_group(
+    app, make_company, make_cybersite, make_user, submit
+):
+    """Ten similar companies (same sector, size and region): the radar shows the peer band, the page names
+    the group, the JSON gives the same statistics; below ten, no peer figure at all."""
+    from app.core.extensions import db as database
+    from app.vista import scores as stored
+
+    site = make_cybersite()
+    companies = [
+        make_company(cybersite=site, naf_code="10.71C", headcount=5, departement="63") for _ in range(10)
+    ]
+    for n, company in enumerate(companies):
+        submit(company, {f"D{d}A{i + 1}": 1 if i <= n % 4 else 0 for d in range(1, 7) for i in range(4)})
+    with app.app_context():
+        stored.recompute(database.session, [c.id for c in companies[:9]])
+        database.session.commit()
+    admin = client_for(app, make_user(roles=[(Role.NETWORK_ADMIN, None)], language="en"))
+    lonely = admin.get(f"/vista/entreprises/{companies[0].id}/rapport").get_data(as_text=True)
+    assert "no group: fewer than 10 assessed companies" in lonely and "radar-band" not in lonely
+    with app.app_context():
+        stored.recompute(database.session, [companies[9].id])
+        database.session.commit()
+    page = admin.get(f"/vista/entreprises/{companies[0].id}/rapport").get_data(as_text=True)
+    assert "Peer group: same sector, same size, same region (10 companies)." in page
+    assert 'class="radar-band"' in page and 'class="radar-company"' in page and "<title" in page
+    data = admin.get(f"/api/vista/companies/{companies[0].id}/report").get_json()
+    assert data["peers"]["group"] == "sector_size_region" and data["peers"]["group_size"] == 10
+    assert (
+        data["peers"]["dimensions"]["D1"]["count"] == 10
+        and data["peers"]["dimensions"]["D1"]["median"] is not None
+    )
