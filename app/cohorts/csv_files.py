@@ -7,9 +7,10 @@ take as a whole (too large, too many rows, an undecodable byte, a missing column
 with a message naming the problem and, where there is one, its line; a problem with one row stays with
 that row (``Row.problems``), so that a preview can list them all.
 
-Writing: a cell beginning with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) is what a
-spreadsheet runs as a formula (CSV injection), so exports put an apostrophe before it; on import such a
-cell is kept as text and flagged.
+Writing (through ``app.core.spreadsheets``, like every export): a cell beginning with ``=``, ``+``, ``-``,
+``@`` (or a tab or carriage return) is what a spreadsheet runs as a formula (CSV injection), so exports put
+an apostrophe before it; on import such a cell is kept as text and flagged. The import reads back what the
+export writes (semicolons, a byte-order mark).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.identifiers import normalise_siret
 from app.accounts.models import Role
+from app.core import spreadsheets
+from app.core.spreadsheets import Cell
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -310,11 +313,9 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A CSV file as French spreadsheets open it (UTF-8 with a byte-order mark, semicolons), neutralised."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in header])
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def write(header: Sequence[str], rows: Iterable[Sequence[object]], kinds: Sequence[Cell] = ()) -> bytes:
+    """A CSV file as French spreadsheets open it (see ``app.core.spreadsheets``: UTF-8 with a byte-order
+    mark, semicolons, decimal comma, JJ/MM/AAAA dates), formulas neutralised; ``kinds`` types the columns
+    (text where not given)."""
+    columns = [(str(label), kinds[i] if i < len(kinds) else Cell.TEXT) for i, label in enumerate(header)]
+    return spreadsheets.csv_bytes(columns, rows)

@@ -269,6 +269,10 @@ def test_the_export_neutralises_formulas_and_lists_members_and_invited(app, worl
     assert table[0][:3] == ["E-mail address", "Name", "Company"]
     assert [row[1] for row in table[1:] if "HYPERLINK" in row[1]] == ['\'=HYPERLINK("http://evil","x")']
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in table for cell in row)
+    # Read as a French spreadsheet reads it: the "Since" column holds dates it takes as dates.
+    assert response.data.startswith(b"\xef\xbb\xbf") and b"\r\n" in response.data
+    assert table[0][5] == "Since"
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", row[5]) for row in table[1:]), table
     assert rows(app, sa.select(sa.func.count()).select_from(CohortMember)) == [(2,)]
 
 

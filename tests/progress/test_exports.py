@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -30,14 +32,41 @@ def test_numbers_stay_numbers():
 
 
 def _csv(response) -> list[list[str]]:
-    text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    """The file read as a French spreadsheet reads it: UTF-8 with a byte-order mark, semicolons."""
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    text = response.data.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def french_number(text: str) -> float:
+    """A cell as a French spreadsheet takes it: a decimal comma, a trailing % for a share."""
+    assert re.fullmatch(r"-?\d+(,\d+)?%?", text), text
+    value = float(text.rstrip("%").replace(",", "."))
+    return value / 100 if text.endswith("%") else value
 
 
 def _xlsx(response) -> list[tuple]:
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def _assert_typed_workbook(response, percent_column: int, date_column: int) -> None:
+    """Typed cells (a share as a number with a % format, a moment as a date with a date format), a frozen
+    bold header with a filter over the whole table, column widths set."""
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    assert all(cell.font.b for cell in sheet[1])
+    for index in range(1, sheet.max_column + 1):
+        letter = sheet.cell(1, index).column_letter
+        assert sheet.column_dimensions[letter].width >= len(str(sheet.cell(1, index).value)), letter
+    shares = [row[percent_column - 1] for row in sheet.iter_rows(min_row=2) if row[percent_column - 1].value]
+    assert shares and all(c.data_type == "n" and isinstance(c.value, float) for c in shares)
+    assert all("%" in c.number_format for c in shares)
+    moments = [row[date_column - 1] for row in sheet.iter_rows(min_row=2) if row[date_column - 1].value]
+    assert moments and all(isinstance(c.value, datetime) and c.is_date for c in moments)
+    assert all(c.number_format == "dd/mm/yyyy hh:mm" for c in moments)
 
 
 @pytest.fixture
@@ -85,7 +114,9 @@ def test_company_export_as_csv_and_xlsx(app, hostile_world):
     by_name = {row[0]: row for row in rows[1:]}
     evil_row = by_name["'" + evil.display_name]
     assert evil_row[2] == "'=Formation dangereuse" and evil_row[3] == "In progress"
-    assert evil_row[4] == str(round(2 / 6, 4))
+    assert evil_row[4] == "33,33%" and french_number(evil_row[4]) == pytest.approx(2 / 6, abs=1e-4)
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", evil_row[7])  # JJ/MM/AAAA HH:MM
+    assert datetime.strptime(evil_row[7], "%d/%m/%Y %H:%M").year >= 2025  # noqa: DTZ007 (local time)
     assert by_name[world.learners[0].display_name][3] == "Not started"
     assert world.learners[2].display_name not in by_name  # another company
     xlsx = client.get(base + ".xlsx")
@@ -95,6 +126,7 @@ def test_company_export_as_csv_and_xlsx(app, hostile_world):
     cells = {row[0]: row for row in sheet[1:]}
     assert cells["'" + evil.display_name][2] == "'=Formation dangereuse"
     assert cells["'" + evil.display_name][4] == pytest.approx(round(2 / 6, 4))  # a number, not text
+    _assert_typed_workbook(xlsx, percent_column=5, date_column=8)
     # The filters of the page apply to its export.
     filtered = _csv(client.get(base + ".csv?statut=not_started"))
     assert [row[0] for row in filtered[1:]] == [world.learners[0].display_name]
@@ -107,6 +139,7 @@ def test_every_table_of_the_cybersite_exports(app, hostile_world):
     site = world.sites[0].id
     cohorts = _csv(client.get(f"/progression/cybersites/{site}/export/promotions.csv"))
     assert cohorts[1][0] == "Promotion 0" and cohorts[1][3:7] == ["3", "1", "0", "0"]
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", cell) for cell in cohorts[1][1:3]), cohorts[1]
     learners = _csv(client.get(f"/progression/cybersites/{site}/export/apprenants.csv"))
     assert learners[0][:3] == ["Cohort", "Company", "Learner"]
     assert {row[2] for row in learners[1:]} == {
@@ -119,6 +152,14 @@ def test_every_table_of_the_cybersite_exports(app, hostile_world):
     for name in ("promotions", "semaines", "apprenants"):
         response = client.get(f"/progression/cybersites/{site}/export/{name}.xlsx")
         assert response.status_code == 200 and response.data[:2] == b"PK"
+        sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    counts = load_workbook(
+        io.BytesIO(client.get(f"/progression/cybersites/{site}/export/promotions.xlsx").data)
+    )
+    row = next(counts.worksheets[0].iter_rows(min_row=2))
+    assert row[3].value == 3 and row[3].data_type == "n" and isinstance(row[3].value, int)
+    assert isinstance(row[1].value, datetime) and row[1].number_format == "dd/mm/yyyy"
     cohort = world.cohorts[0].id
     for name in ("entreprises", "semaines", "apprenants"):
         for fmt in ("csv", "xlsx"):

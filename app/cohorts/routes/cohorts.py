@@ -28,6 +28,7 @@ from app.cohorts.forms import (
 from app.cohorts.models import Cohort, CohortCompany
 from app.cohorts.routes.base import actor, blueprint, cohort_or_404, require, today
 from app.core.extensions import db
+from app.core.spreadsheets import Cell
 from app.courses import queries as course_queries
 
 
@@ -268,7 +269,7 @@ def export(cohort_id: int) -> FlaskResponse:
     ]
     filename = f"cohorte-{cohort.id}-{today().isoformat()}.csv"
     return FlaskResponse(
-        csv_files.write(header, rows),
+        csv_files.write(header, rows, [Cell.TEXT] * 5 + [Cell.DATE]),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
