@@ -7,14 +7,12 @@ may not use the platform's code.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from plugins.problem.messages import Message, _
+from plugins.problem.xml_errors import syntax_reason
 
 MAX_PROBLEM_BYTES = 512 * 1024
-_LINE_COLUMN = re.compile(r", line (\d+), column (\d+)\Z")
 
 
 class ProblemXmlError(Message):
@@ -49,10 +47,6 @@ def parse_problem_xml(text: str, max_bytes: int = MAX_PROBLEM_BYTES) -> etree._E
     try:
         return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
-        message = error.msg or "malformed XML"
-        match = _LINE_COLUMN.search(message)
-        if match:
-            message = f"{message[: match.start()]} (column {match.group(2)})"
-        raise ProblemXmlError(
-            _("The XML is not well-formed: {error}."), error.lineno or None, error=message
-        ) from None
+        # libxml2's own sentence is English: a translatable reason chosen by its code replaces it.
+        message, params = syntax_reason(error)
+        raise ProblemXmlError(message, error.lineno or None, **params) from None

@@ -25,8 +25,13 @@
       box.hidden = !text;
     }
 
-    function showWarnings(list) {
+    function clearWarnings() {
       warnings.textContent = "";
+      warnings.hidden = true;
+    }
+
+    function showWarnings(list) {
+      clearWarnings();
       var status = window.document.createElement("p");
       status.textContent = editor.getAttribute("data-saved");
       warnings.appendChild(status);
@@ -39,11 +44,14 @@
         });
         warnings.appendChild(items);
       }
+      warnings.hidden = false;
     }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       show(error, "");
+      // The notice of an earlier save must not stay beside the answer to this one (which may be a refusal).
+      clearWarnings();
       var payload = {
         display_name: form.elements.display_name.value,
         max_attempts: form.elements.max_attempts.value,
@@ -67,12 +75,14 @@
           if (response.ok) {
             showWarnings(body.warnings);
           } else {
+            clearWarnings();
             show(error, body.error || editor.getAttribute("data-error-network"));
             error.focus();
           }
         });
       }).catch(function () {
         button.disabled = false;
+        clearWarnings();
         show(error, editor.getAttribute("data-error-network"));
       });
     });

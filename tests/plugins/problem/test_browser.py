@@ -139,3 +139,25 @@ def test_the_editor_saves_and_explains_what_is_wrong(app, page, olx_course, trai
     assert not error.is_visible()
     assert page.errors == []
     assert QUIZ  # the shared sample stays untouched by this test
+
+
+def test_a_refused_save_after_a_good_one_shows_no_saved_notice(app, page, olx_course, trainer):
+    course = olx_course(SHORT)
+    sign_in(page, trainer)
+    usage = course.usage("vertical", "u1")
+    page.goto(urllib.parse.quote(f"/studio/formations/{course.course_key}/unite/{usage}", safe="/"))
+    editor = page.locator(".problem-editor-form")
+    editor.wait_for(timeout=10_000)
+    warnings = editor.locator(".problem-editor-warnings")
+    editor.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "() => document.querySelector('.problem-editor-warnings').textContent.includes('Enregistré')"
+    )
+    page.fill("textarea[name=data]", "<problem><multiplechoiceresponse>")
+    editor.locator("button[type=submit]").click()
+    error = editor.locator(".problem-editor-error")
+    error.wait_for(state="visible", timeout=10_000)
+    assert "multiplechoiceresponse" in error.inner_text() and "Premature" not in error.inner_text()
+    assert not warnings.is_visible() and "Enregistré" not in warnings.inner_text()
+    assert "Enregistré" not in page.locator("body").inner_text()
+    assert page.errors == []

@@ -180,3 +180,41 @@ def test_learners_cannot_edit_a_problem(app, quiz_course, enrolled, as_user):
     assert learner.call("problem", "quiz", "studio_submit", GOOD).status_code == 400
     assert stored(app, quiz_course) == before
     assert "Quiz révisé" not in learner.page() and QUIZ
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (
+            "<problem><multiplechoiceresponse>",
+            "Ligne 1 : Le XML est mal formé à la colonne 34 : l’élément <multiplechoiceresponse> ouvert à la "
+            "ligne 1 n’est jamais fermé.",
+        ),
+        (
+            "<problem>\n<p>oops</problem>",
+            "Ligne 2 : Le XML est mal formé à la colonne 18 : la balise de fin </problem> ne correspond "
+            "pas à l’élément <p> ouvert à la ligne 2.",
+        ),
+        (
+            '<problem a="1" a="2"/>',
+            "Ligne 1 : Le XML est mal formé à la colonne 21 : l’attribut a est donné deux fois.",
+        ),
+        ("<problem>&nbsp;</problem>", "l’entité &nbsp; n’est pas définie"),
+        # A code without a message of its own still gets a French one.
+        ("<problem><?pi x</problem>", "Ligne 1 : Le XML est mal formé à la colonne "),
+    ],
+)
+def test_malformed_xml_is_explained_in_the_authors_language(
+    app, quiz_course, trainer, as_user, xml: str, expected: str
+):
+    before = stored(app, quiz_course)
+    author = as_user(trainer, quiz_course, language="fr")
+    author.studio_page()
+    response = author.studio_call("problem", "quiz", "studio_submit", {**GOOD, "data": xml})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error.startswith("Le XML du problème ne peut pas être enregistré : Ligne ") and expected in error
+    # libxml2's own English sentence does not reach the author.
+    for english in ("Premature", "end of data", "tag", "mismatch", "redefined", "not defined", "line"):
+        assert english not in error
+    assert stored(app, quiz_course) == before

@@ -1,0 +1,162 @@
+"""Plain, translatable reasons for XML that libxml2 refuses, so that its English text never reaches people.
+
+libxml2 reports a numeric code (``lxml.etree.ErrorTypes``) beside an English sentence. The code picks one
+of the messages below; the only thing read from the sentence is an element or attribute name, and only
+when it matches a strict pattern (otherwise the message without the name is used).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from plugins.problem.messages import _
+
+_E = etree.ErrorTypes
+_NAME = r"([A-Za-z_][\w.:-]{0,79})"
+
+#: code -> (pattern of libxml2's message giving the names, message with them, message without them).
+_REASONS: dict[int, tuple[re.Pattern[str] | None, str | None, str]] = {
+    _E.ERR_TAG_NOT_FINISHED: (
+        re.compile(rf"\APremature end of data in tag {_NAME} line (\d+)"),
+        _(
+            "The XML is not well-formed at column {column}: "
+            "the element <{name}> opened on line {opened} is never closed."
+        ),
+        _("The XML is not well-formed at column {column}: an element is never closed."),
+    ),
+    _E.ERR_TAG_NAME_MISMATCH: (
+        re.compile(rf"\AOpening and ending tag mismatch: {_NAME} line (\d+) and {_NAME}"),
+        _(
+            "The XML is not well-formed at column {column}: "
+            "the end tag </{closed}> does not match the element <{name}> opened on line {opened}."
+        ),
+        _("The XML is not well-formed at column {column}: an end tag does not match the element it closes."),
+    ),
+    _E.ERR_DOCUMENT_END: (
+        None,
+        None,
+        _(
+            "The XML is not well-formed at column {column}: "
+            "there is content after the end of the root element."
+        ),
+    ),
+    _E.ERR_DOCUMENT_EMPTY: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: it is empty or does not start with an element."),
+    ),
+    _E.ERR_GT_REQUIRED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: a tag is not closed by “>”."),
+    ),
+    _E.ERR_LTSLASH_REQUIRED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: an end tag “</…>” is expected."),
+    ),
+    _E.ERR_LT_IN_ATTRIBUTE: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: an attribute value contains “<”; write it &lt;."),
+    ),
+    _E.ERR_ATTRIBUTE_WITHOUT_VALUE: (
+        re.compile(rf"\ASpecification mandates value for attribute {_NAME}"),
+        _("The XML is not well-formed at column {column}: the attribute {name} has no value."),
+        _("The XML is not well-formed at column {column}: an attribute has no value."),
+    ),
+    _E.ERR_ATTRIBUTE_NOT_STARTED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: an attribute value must be in quotes."),
+    ),
+    _E.ERR_ATTRIBUTE_NOT_FINISHED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: an attribute value is missing its closing quote."),
+    ),
+    _E.ERR_ATTRIBUTE_REDEFINED: (
+        re.compile(rf"\AAttribute {_NAME} redefined"),
+        _("The XML is not well-formed at column {column}: the attribute {name} is given twice."),
+        _("The XML is not well-formed at column {column}: an attribute is given twice."),
+    ),
+    _E.ERR_SPACE_REQUIRED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: a space is missing between two attributes."),
+    ),
+    _E.ERR_NAME_REQUIRED: (
+        None,
+        None,
+        _(
+            "The XML is not well-formed at column {column}: "
+            "a tag, attribute or entity name is missing or not valid."
+        ),
+    ),
+    _E.ERR_UNDECLARED_ENTITY: (
+        re.compile(rf"\AEntity '{_NAME}' not defined"),
+        _(
+            "The XML is not well-formed at column {column}: "
+            "the entity &{name}; is not defined (write & as &amp;)."
+        ),
+        _("The XML is not well-formed at column {column}: an entity is not defined (write & as &amp;)."),
+    ),
+    _E.ERR_ENTITYREF_SEMICOL_MISSING: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: an entity is missing its “;” (write & as &amp;)."),
+    ),
+    _E.ERR_INVALID_CHAR: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: it contains a character that XML does not allow."),
+    ),
+    _E.ERR_MISPLACED_CDATA_END: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: “]]>” is not allowed in text."),
+    ),
+    _E.ERR_HYPHEN_IN_COMMENT: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: a comment may not contain “--”."),
+    ),
+    _E.ERR_COMMENT_NOT_FINISHED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: a comment is never closed by “-->”."),
+    ),
+    _E.ERR_CDATA_NOT_FINISHED: (
+        None,
+        None,
+        _("The XML is not well-formed at column {column}: a CDATA section is never closed by “]]>”."),
+    ),
+    _E.ERR_RESERVED_XML_NAME: (
+        None,
+        None,
+        _(
+            "The XML is not well-formed at column {column}: "
+            "an XML declaration is only allowed at the very start."
+        ),
+    ),
+}
+_FALLBACK = _("The XML is not well-formed at column {column}.")
+
+
+def syntax_reason(error: etree.XMLSyntaxError) -> tuple[str, dict[str, object]]:
+    """The message id and its parameters that explain ``error`` (its line is ``error.lineno``)."""
+    position = getattr(error, "position", None) or (None, None)
+    column = position[1] if len(position) > 1 and position[1] else 1
+    pattern, named, plain = _REASONS.get(error.code, (None, None, _FALLBACK))
+    match = pattern.match(error.msg or "") if pattern is not None else None
+    if match is None or named is None:
+        return plain, {"column": column}
+    names = match.groups()
+    params: dict[str, object] = {"column": column, "name": names[0]}
+    if len(names) > 1:
+        params["opened"] = int(names[1])
+    if len(names) > 2:
+        params["closed"] = names[2]
+    return named, params
