@@ -61,8 +61,9 @@ REBUILD_KEY = "cybermassif.progress.rebuild"
 
 _signals = Namespace()
 # Sent in the transaction that wrote learners' course rows (their completion, grade or pass may have
-# changed), with ``session``, ``course_key`` and ``user_ids`` (None: every learner of the course, after a
-# rebuild). Higher layers (VISTA) keep what they derive from completions up to date with it.
+# changed), with ``session``, ``course_key``, ``user_ids`` (None: every learner of the course, after a
+# rebuild) and ``tree`` (the course version's structure, with its containers' settings). Higher layers
+# (VISTA) keep what they derive from completions up to date with it.
 course_progress_written = _signals.signal("progress.course-progress-written")
 REBUILD_BATCH = 5_000
 
@@ -444,7 +445,9 @@ def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None
         for user_id in user_ids:
             blocks = {e.usage_id for e in events if e.user_id == user_id and e.course_key == course_key}
             refresh_learner(session, structure, user_id, blocks, hidden.get(user_id, frozenset()))
-        course_progress_written.send(None, session=session, course_key=course_key, user_ids=user_ids)
+        course_progress_written.send(
+            None, session=session, course_key=course_key, user_ids=user_ids, tree=tree
+        )
 
 
 # Rebuilding a whole course ----------------------------------------------------------------------------------
@@ -498,7 +501,7 @@ def rebuild_course(session: Session, course_key: str) -> int:
         connection.execute(_course_upsert(session), courses)
     if certificates:
         connection.execute(_certificate_insert(session), certificates)
-    course_progress_written.send(None, session=session, course_key=course_key, user_ids=None)
+    course_progress_written.send(None, session=session, course_key=course_key, user_ids=None, tree=tree)
     return learners
 
 

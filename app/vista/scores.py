@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company, RoleGrant
+from app.courses import vista_tags
 from app.progress.models import CourseProgress
 from app.vista import queries, scoring
 from app.vista.models import (
@@ -218,11 +219,22 @@ def recompute(session: Session, company_ids: Iterable[int], now: datetime | None
 
 
 def on_progress_changed(
-    sender: object, session: Session, course_key: str, user_ids: Sequence[int] | None = None, **_: Any
+    sender: object,
+    session: Session,
+    course_key: str,
+    user_ids: Sequence[int] | None = None,
+    tree: Any = None,
+    **_: Any,
 ) -> None:
     """Receiver of progress' ``course_progress_written``: recompute the stored scores of the companies
     (with a submitted assessment) of the learners concerned (``user_ids``; None: every learner of the
-    course, after a rebuild), in the same transaction. One query when none of them is assessed."""
+    course, after a rebuild), in the same transaction. Learners' progress in a course of no VISTA
+    dimension costs nothing (the tags are read from the version's ``tree``, already in memory); otherwise
+    one query when none of them is assessed."""
+    if user_ids is not None and tree is not None and not _tagged(tree):
+        # The use lens only reads tagged courses. A rebuild (user_ids None) still recomputes: a new
+        # version may have dropped the tags a stored score counted.
+        return
     staff = select(RoleGrant.company_id).where(RoleGrant.company_id.is_not(None))
     if user_ids is None:
         learners = select(CourseProgress.user_id).where(CourseProgress.course_key == course_key)
@@ -236,3 +248,9 @@ def on_progress_changed(
     ).all()
     if company_ids:
         recompute(session, company_ids)
+
+
+def _tagged(tree: Any) -> bool:
+    """Whether the course version of this loaded tree serves any VISTA dimension."""
+    root = tree.root_usage_id
+    return bool(root and vista_tags.of_course_block(tree.container_settings(root)))

@@ -178,3 +178,24 @@ def test_a_new_version_of_a_course_with_other_tags_moves_the_stored_scores(
     rows = stored(app, company.id)
     assert rows["D3"][1] == pytest.approx(0.2 * 50)
     assert rows["D4"][1] == pytest.approx(100 * (0.5 / 20 + 0.3 + 0.2))
+
+
+def test_progress_in_an_untagged_course_costs_no_vista_statement(
+    app, progress_course, enrolled_learner, make_company, submit, count_statements
+):
+    tagged = progress_course(number="TAG", extra_files=tagged_policy({"D3": 1.0}))
+    untagged = progress_course(number="UNT")
+    company = make_company(headcount=20)
+    submit(company, worked_example_answers())
+    with app.app_context():
+        scores.recompute(db.session, [company.id])
+        db.session.commit()
+    before = stored(app, company.id)
+    _u, plain = enrolled_learner(untagged, company=company)
+    _r, statements = count_statements(lambda: plain.view("u1"))
+    assert not [s for s in statements if "vista_" in s], statements
+    assert stored(app, company.id) == before
+    # The same view in a tagged course asks whether the learner's company is assessed (and rescoring).
+    _t, learner = enrolled_learner(tagged, company=company)
+    _r, statements = count_statements(lambda: learner.view("u1"))
+    assert [s for s in statements if "FROM vista_assessment" in s], statements
