@@ -83,6 +83,7 @@ def _register_parts(app: Flask) -> None:
     from app.vista import report_routes as vista_report_routes
     from app.vista import routes as vista_routes
     from app.vista import scores as vista_scores
+    from app.vista import training_request_routes as vista_training_routes
     from app.vista.pulse import pulse_service
 
     auth.init_app(app)
@@ -108,6 +109,7 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(progress_routes.blueprint)
     app.register_blueprint(vista_report_routes.blueprint)
     app.register_blueprint(vista_network_routes.blueprint)
+    app.register_blueprint(vista_training_routes.blueprint)
     vista_routes.init_app(app)
     # Invited people join the cohorts that kept them a seat when they accept (same transaction).
     invitations.invitation_accepted.connect(cohort_acceptance.on_invitation_accepted)

@@ -60,6 +60,8 @@ class Action(enum.StrEnum):
     # whose Delegation rows live in that package).
     ANSWER_VISTA = "vista.answer"
     DELEGATE_VISTA = "vista.delegate"  # Company: choose who of its staff may answer VISTA
+    REQUEST_VISTA_TRAINING = "vista.training.request"  # Company: ask its Cybersite to enrol its staff
+    HANDLE_VISTA_TRAINING = "vista.training.handle"  # Company: close the requests its managers made
 
 
 def is_admin(user: User) -> bool:
@@ -330,11 +332,14 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     ),
     Action.ANSWER_VISTA: lambda u, t: t is not None and t.id in managed_company_ids(u),
     Action.DELEGATE_VISTA: lambda u, t: t is not None and t.id in managed_company_ids(u),
+    # A training request goes from the company's managers to the managers of its Cybersite, who enrol.
+    Action.REQUEST_VISTA_TRAINING: lambda u, t: t is not None and t.id in managed_company_ids(u),
+    Action.HANDLE_VISTA_TRAINING: lambda u, t: t is not None and t.cybersite_id in managed_cybersite_ids(u),
 }
 
 
 # A company's self-assessment is the company's word: administrators read it, they do not answer it.
-_NOT_FOR_ADMINS = frozenset({Action.ANSWER_VISTA, Action.DELEGATE_VISTA})
+_NOT_FOR_ADMINS = frozenset({Action.ANSWER_VISTA, Action.DELEGATE_VISTA, Action.REQUEST_VISTA_TRAINING})
 
 
 def can(user: User | Any, action: Action, target: Any = None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
@@ -109,3 +110,5 @@ def init_app(app: Flask) -> None:
         npgettext=catalogues.npgettext,
     )
     app.context_processor(lambda: _render_i18n(catalogues))
+    # Dates in the reader's language ("3 déc. 2026" / "Dec 3, 2026"), as Babel formats them.
+    app.jinja_env.globals.update(format_date=flask_babel.format_date)

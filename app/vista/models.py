@@ -228,3 +228,24 @@ class CompanyScore(db.Model):
     impact: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class TrainingRequest(db.Model):
+    """A company manager's request, from the VISTA report, that the company's Cybersite enrol its staff in
+    a course tagged with a dimension to improve. One per company and course: asking again while it is open
+    changes nothing; asking after the Cybersite handled it opens it again."""
+
+    __tablename__ = "vista_training_request"
+    __table_args__ = (UniqueConstraint("company_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(2))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    company: Mapped[Company] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])

@@ -19,7 +19,7 @@ from app.core.extensions import db
 from app.courses import vista_tags
 from app.progress.routes.base import export
 from app.progress.tables import Column, Kind, Table
-from app.vista import network
+from app.vista import network, training_requests
 from app.vista.models import DIMENSIONS
 from app.vista.report_routes import LEVEL_NAMES
 
@@ -76,8 +76,10 @@ def cybersite(site_id: int) -> Any:
         site=site,
         view=view,
         dimensions=[(d, vista_tags.DIMENSIONS[d]) for d in DIMENSIONS],
+        dimension_names=vista_tags.DIMENSIONS,
         level_names=LEVEL_NAMES,
         floor=network.K_FLOOR,
+        requests=training_requests.open_requests(db.session, site.id),
     )
 
 

@@ -75,6 +75,35 @@ def course_tags(session: Session, course_keys: Iterable[str]) -> dict[str, dict[
     return {key: tags for key, settings in rows if (tags := vista_tags.of_course_block(settings))}
 
 
+@dataclass(frozen=True)
+class TaggedCourse:
+    """A published course of the catalogue and the dimensions it trains for."""
+
+    course_id: int
+    course_key: str
+    title: str
+    open_enrolment: bool
+    tags: dict[str, float]
+
+
+def tagged_catalogue(session: Session) -> list[TaggedCourse]:
+    """Every published course tagged with at least one dimension (one query)."""
+    rows = session.execute(
+        select(Course.id, Course.course_key, Course.title, Course.open_enrolment, StoredBlock.settings)
+        .join(BlockTree, BlockTree.id == Course.published_tree_id)
+        .join(
+            StoredBlock,
+            (StoredBlock.tree_id == BlockTree.id) & (StoredBlock.usage_id == BlockTree.root_usage_id),
+        )
+        .order_by(Course.title, Course.id)
+    )
+    return [
+        TaggedCourse(ident, key, title, bool(open_), tags)
+        for ident, key, title, open_, settings in rows
+        if (tags := vista_tags.of_course_block(settings))
+    ]
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite gives back naive datetimes: they were written in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

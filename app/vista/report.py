@@ -1,7 +1,10 @@
 """The data of a company's VISTA report (docs/vista.md, "What the company sees"): the latest submitted
 wave's scores with their change since the previous wave, per dimension A / U / I and M with the notes
 "insufficient data" and "lens missing", the raw figures with their change, the weights of the score, and
-the training summary (cohorts; staff enrolled, completed, passed per course).
+the training summary (cohorts; staff enrolled, completed, passed per course), and per dimension its three
+largest gaps (the answered items furthest from their best answer, weighted; never a "not relevant" one)
+and the catalogue's courses tagged with it, with the company's open training requests; the trend of every
+submitted wave, each scored as of its submission.
 
 The same data feeds the page and the JSON. A fixed number of queries whatever the number of answers,
 staff or courses. The latest wave is scored with today's training (as stored in ``vista_company_score``);
@@ -22,7 +25,11 @@ from app.cohorts.models import Cohort, CohortCompany
 from app.core.database import read_columns
 from app.courses import vista_tags
 from app.progress.queries import staff as staff_queries
-from app.vista import scores, scoring
+from app.vista import queries, scores, scoring
+from app.vista.models import TrainingRequest
+
+# How many gaps a dimension card shows (docs/vista.md: the three largest).
+GAPS_SHOWN = 3
 
 
 def _change(now: float | None, before: float | None) -> float | None:
@@ -30,11 +37,40 @@ def _change(now: float | None, before: float | None) -> float | None:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """An answered item of a dimension short of its best answer: ``achieved`` in [0, 1] (its normalised
+    value) and ``shortfall`` = weight · (1 − achieved), what ranks it."""
+
+    code: str
+    text: str
+    lens: str
+    achieved: float
+    shortfall: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A published course tagged with a dimension, how many of the company's staff completed it, and when
+    the company asked its Cybersite to enrol its staff (None: no open request)."""
+
+    course_id: int
+    course_key: str
+    title: str
+    weight: float
+    open_enrolment: bool
+    completed: int = 0
+    requested_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DimensionLine:
-    """A dimension of the report: this wave's scores, the previous wave's score and the change."""
+    """A dimension of the report: this wave's scores, the previous wave's score and the change, its
+    largest gaps and the courses that train for it."""
 
     current: scoring.DimensionScore
     previous_score: float | None
+    gaps: tuple[Gap, ...] = ()
+    courses: tuple[Recommendation, ...] = ()
 
     @property
     def dimension(self) -> str:
@@ -88,6 +124,17 @@ class CohortLine:
     ends_on: date
 
 
+@dataclass(frozen=True)
+class WavePoint:
+    """A submitted wave in the trends: its overall and per-dimension scores as of its submission (the
+    latest: with today's training)."""
+
+    wave: str
+    submitted_at: datetime | None
+    overall: float | None
+    dimensions: dict[str, float | None]
+
+
 @dataclass
 class Report:
     """A company's report; ``latest`` None: the company has submitted no assessment yet."""
@@ -101,6 +148,7 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     courses: list[CourseLine] = field(default_factory=list)
     cohorts: list[CohortLine] = field(default_factory=list)
+    trend: list[WavePoint] = field(default_factory=list)  # oldest first
 
     @property
     def change(self) -> float | None:
@@ -149,8 +197,31 @@ class Report:
                     "missing_lenses": list(line.current.missing_lenses),
                     "previous_score": line.previous_score,
                     "change": line.change,
+                    "gaps": [
+                        {"code": g.code, "text": g.text, "lens": g.lens, "achieved": g.achieved}
+                        for g in line.gaps
+                    ],
+                    "courses": [
+                        {
+                            "course_key": c.course_key,
+                            "title": c.title,
+                            "weight": c.weight,
+                            "staff_completed": c.completed,
+                            "requested_at": when(c.requested_at),
+                        }
+                        for c in line.courses
+                    ],
                 }
                 for line in self.dimensions
+            ],
+            "trend": [
+                {
+                    "wave": p.wave,
+                    "submitted_at": when(p.submitted_at),
+                    "overall": p.overall,
+                    "dimensions": p.dimensions,
+                }
+                for p in self.trend
             ],
             "figures": [
                 {"code": f.code, "label": f.text, "unit": f.unit, "value": f.value, "previous": f.previous}
@@ -218,8 +289,56 @@ def _figures(rows: list[Any], previous_rows: list[Any], language: str) -> list[F
     ]
 
 
+def _gaps(rows: list[Any], language: str) -> dict[str, tuple[Gap, ...]]:
+    english = language == "en"
+    found: dict[str, list[tuple[float, int, Gap]]] = {}
+    for position, r in enumerate(rows):
+        if r.dimension is None or r.not_relevant:
+            continue
+        achieved = scoring.normalise(r.kind, r.value, bool(r.negative))
+        if achieved is None or achieved >= 1:
+            continue
+        shortfall = (r.weight or 0) * (1 - achieved)
+        if shortfall <= 0:
+            continue
+        gap = Gap(r.code, r.text_en if english else r.text_fr, r.lens, achieved, shortfall)
+        found.setdefault(r.dimension, []).append((-shortfall, position, gap))
+    return {d: tuple(g for *_k, g in sorted(items)[:GAPS_SHOWN]) for d, items in found.items()}
+
+
+def _recommendations(
+    session: Session, company_id: int, completed: dict[str, int]
+) -> dict[str, tuple[Recommendation, ...]]:
+    requests = dict(
+        session.execute(
+            select(TrainingRequest.course_id, TrainingRequest.requested_at).where(
+                TrainingRequest.company_id == company_id, TrainingRequest.handled_at.is_(None)
+            )
+        ).all()
+    )
+    found: dict[str, list[Recommendation]] = {}
+    for course in queries.tagged_catalogue(session):
+        for dimension, weight in course.tags.items():
+            found.setdefault(dimension, []).append(
+                Recommendation(
+                    course.course_id,
+                    course.course_key,
+                    course.title,
+                    weight,
+                    course.open_enrolment,
+                    completed.get(course.course_key, 0),
+                    requests.get(course.course_id),
+                )
+            )
+    # The courses that weigh most for the dimension first, then those fewest staff completed.
+    return {
+        d: tuple(sorted(items, key=lambda c: (-c.weight, c.completed, c.title, c.course_key)))
+        for d, items in found.items()
+    }
+
+
 def build(session: Session, company: Company, language: str = "fr") -> Report:
-    """The report of ``company`` (language: that of the figures' wording, "fr" or "en")."""
+    """The report of ``company`` (language: that of the items' wording, "fr" or "en")."""
     report = Report(company)
     waves = scores.submitted(session, [company.id]).get(company.id, [])
     report.courses = _courses(session, company.id)
@@ -228,24 +347,37 @@ def build(session: Session, company: Company, language: str = "fr") -> Report:
         return report
     report.latest = waves[0]
     report.previous = waves[1] if len(waves) > 1 else None
-    refs = [r for r in (report.latest, report.previous) if r is not None]
-    answers = scores.answers_of(session, refs)
+    answers = scores.answers_of(session, waves)
     scored = scores.score_assessments(
-        session,
-        refs,
-        as_of_submission=frozenset({report.previous.id}) if report.previous else frozenset(),
-        answers=answers,
+        session, waves, as_of_submission=frozenset(w.id for w in waves[1:]), answers=answers
     )
+    report.trend = [
+        WavePoint(
+            w.wave,
+            w.submitted_at,
+            scored[w.id].result.overall,
+            {d: s.score for d, s in scored[w.id].result.dimensions.items()},
+        )
+        for w in reversed(waves)
+    ]
     report.result = scored[report.latest.id].result
     if report.previous is not None:
         report.previous_result = scored[report.previous.id].result
     before = report.previous_result.dimensions if report.previous_result else {}
+    latest_rows = answers.get(report.latest.id, [])
+    gaps = _gaps(latest_rows, language)
+    courses = _recommendations(session, company.id, {c.course_key: c.completed for c in report.courses})
     report.dimensions = [
-        DimensionLine(d, before[d.dimension].score if d.dimension in before else None)
+        DimensionLine(
+            d,
+            before[d.dimension].score if d.dimension in before else None,
+            gaps.get(d.dimension, ()),
+            courses.get(d.dimension, ()),
+        )
         for d in report.result.dimensions.values()
     ]
     report.figures = _figures(
-        answers.get(report.latest.id, []),
+        latest_rows,
         answers.get(report.previous.id, []) if report.previous else [],
         language,
     )

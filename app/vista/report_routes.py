@@ -16,7 +16,7 @@ from flask_login import current_user
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.vista import benchmarks, scoring
+from app.vista import benchmarks, report_pdf, scoring
 from app.vista import report as reports
 
 blueprint = Blueprint(
@@ -55,6 +55,29 @@ def report(company_id: int) -> Any:
         standing=benchmarks.standing(db.session, found),
         answer_url=_answer_url(company.id),
         level_names=LEVEL_NAMES,
+        may_request=can(current_user, Action.REQUEST_VISTA_TRAINING, company),
+    )
+
+
+@blueprint.route("/vista/entreprises/<int:company_id>/rapport.pdf")
+def report_pdf_download(company_id: int) -> Any:
+    """The report as a PDF (404 until the company has submitted a wave: there is nothing to print)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    company = _company(company_id)
+    found = reports.build(db.session, company, str(get_locale() or "fr"))
+    if found.result is None:
+        abort(404)
+    names = {key: str(name) for key, name in LEVEL_NAMES.items()}
+    body = report_pdf.pdf(found, benchmarks.standing(db.session, found), names)
+    filename = f"vista-{company.id}-{found.latest.wave if found.latest else ''}.pdf"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

@@ -105,6 +105,9 @@ TABLE: dict[Action, dict[str, set[str]]] = {
     # A company's self-assessment is its managers' word: administrators and Cybersite managers read it.
     Action.ANSWER_VISTA: {"company_own": {CM}, "company_foreign": set()},
     Action.DELEGATE_VISTA: {"company_own": {CM}, "company_foreign": set()},
+    # Its managers ask their Cybersite for training; that Cybersite's managers (and admins) close it.
+    Action.REQUEST_VISTA_TRAINING: {"company_own": {CM}, "company_foreign": set()},
+    Action.HANDLE_VISTA_TRAINING: {"company_own": {SM, ADMIN}, "company_foreign": {ADMIN}},
     Action.VIEW_CYBERSITE_PROGRESS: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
     Action.VIEW_COHORT_PROGRESS: {"cohort_own": {SM, ADMIN}, "cohort_foreign": {ADMIN}},
     # A course followed by cohorts of Cybersite A, and one followed only by B's.

@@ -299,6 +299,28 @@ def _entries() -> dict[str, Entry]:
         _roles(REFUSED, visitor=s(401, 403, 404, LOGIN), admin=OK),
     )
     # Answering VISTA: the company's managers only (the world loads no questionnaire: 409 says so).
+    # The world's companies have submitted no wave: the PDF is 404 even to the report's readers (the PDF's
+    # own tests, in tests/vista, submit one and check who may download it).
+    entries["vista_report.report_pdf_download"] = Entry(
+        lambda w: get(f"/vista/entreprises/{w.b.company_id}/rapport.pdf"),
+        lambda w: get(f"/vista/entreprises/{w.a.company_id}/rapport.pdf"),
+        _roles(REFUSED, visitor=s(LOGIN)),
+        _roles(REFUSED, visitor=s(LOGIN)),
+    )
+    # A training request: only the company's managers may ask (an empty form names no dimension: 400; the
+    # world's course has no VISTA tag: 404); no request exists to be marked handled.
+    entries["vista_training.request_training"] = Entry(
+        lambda w: post(f"/vista/entreprises/{w.b.company_id}/formations/{w.course_id}/demande"),
+        lambda w: post(f"/vista/entreprises/{w.a.company_id}/formations/{w.course_id}/demande"),
+        _roles(REFUSED, visitor=s(LOGIN), company_manager=s(400, 404)),
+        _roles(REFUSED, visitor=s(LOGIN)),
+    )
+    entries["vista_training.handle"] = Entry(
+        lambda w: post("/vista/demandes/2000000000/traitee"),
+        lambda w: post("/vista/demandes/1/traitee"),
+        _roles(REFUSED, visitor=s(LOGIN)),
+        _roles(REFUSED, visitor=s(LOGIN)),
+    )
     entries["vista.index"] = Entry(lambda w: get("/vista/"), None, SIGNED_IN, {})
     vista_answerers = _roles(REFUSED, visitor=s(LOGIN), company_manager=s(409))
     vista_foreign = _roles(REFUSED, visitor=s(LOGIN))
