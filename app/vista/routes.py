@@ -16,11 +16,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from app.accounts.models import Company, Role, RoleGrant, User
-from app.accounts.policy import managed_company_ids
+from app.accounts.models import Company, Cybersite, Role, RoleGrant, User
+from app.accounts.policy import is_admin, managed_company_ids, managed_cybersite_ids
 from app.core import navigation
 from app.core.extensions import db
-from app.vista import services
+from app.vista import services, training_requests
 from app.vista.models import (
     Answer,
     Assessment,
@@ -74,7 +74,9 @@ def _answers(assessment: Assessment) -> dict[int, Answer]:
 
 @blueprint.route("/vista/")
 def index() -> Any:
-    """The companies the signed-in person answers VISTA for, with each one's state."""
+    """The companies the signed-in person answers VISTA for, with each one's state; the Cybersites whose
+    companies' VISTA they follow (managers: theirs; administrators: all, and the network observatory), with
+    each one's open training requests."""
     if (sent := _signed_in()) is not None:
         return sent
     delegated = select(Delegation.company_id).where(Delegation.user_id == current_user.id)
@@ -92,7 +94,28 @@ def index() -> Any:
     by_company: dict[int, list[Assessment]] = {}
     for a in assessments:
         by_company.setdefault(a.company_id, []).append(a)
-    return render_template("vista/index.html", companies=companies, by_company=by_company, Status=Status)
+    admin = is_admin(current_user)
+    site_ids = managed_cybersite_ids(current_user)
+    sites = (
+        list(
+            db.session.scalars(
+                select(Cybersite)
+                .where(Cybersite.active.is_(True), *(() if admin else (Cybersite.id.in_(site_ids),)))
+                .order_by(Cybersite.name)
+            )
+        )
+        if admin or site_ids
+        else []
+    )
+    return render_template(
+        "vista/index.html",
+        companies=companies,
+        by_company=by_company,
+        Status=Status,
+        sites=sites,
+        open_requests=training_requests.open_counts(db.session, [s.id for s in sites]) if sites else {},
+        observatory=admin,
+    )
 
 
 @blueprint.route("/vista/entreprises/<int:company_id>/questionnaire")
@@ -310,14 +333,17 @@ def delegations(company_id: int) -> Any:
     ), status
 
 
-def _answers_for_a_company(user: Any) -> bool:
-    # The roles are loaded with the signed-in user: no query on any page.
-    return bool(user.is_authenticated) and any(g.role == Role.COMPANY_MANAGER for g in user.roles)
+_VISTA_ROLES = frozenset({Role.COMPANY_MANAGER, Role.CYBERSITE_MANAGER, Role.NETWORK_ADMIN})
+
+
+def _uses_vista(user: Any) -> bool:
+    # Those who answer for a company, follow a Cybersite's companies or the network. The roles are loaded
+    # with the signed-in user: no query on any page.
+    return bool(user.is_authenticated) and any(g.role in _VISTA_ROLES for g in user.roles)
 
 
 def init_app(app: Flask) -> None:
-    """Register the answering pages and their entry in the navigation (for company managers)."""
+    """Register the answering pages and their entry in the navigation (company and Cybersite managers,
+    administrators)."""
     app.register_blueprint(blueprint)
-    navigation.register(
-        app, navigation.NavEntry(_l("VISTA"), "vista.index", _answers_for_a_company, order=40)
-    )
+    navigation.register(app, navigation.NavEntry(_l("VISTA"), "vista.index", _uses_vista, order=40))

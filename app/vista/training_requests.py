@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company, Role, RoleGrant, User
@@ -112,6 +112,18 @@ def open_requests(session: Session, cybersite_id: int) -> list[OpenRequest]:
         .order_by(TrainingRequest.requested_at, TrainingRequest.id)
     )
     return [OpenRequest(*row) for row in rows]
+
+
+def open_counts(session: Session, cybersite_ids: list[int]) -> dict[int, int]:
+    """How many open training requests each Cybersite has (one query)."""
+    rows = session.execute(
+        select(Company.cybersite_id, func.count())
+        .select_from(TrainingRequest)
+        .join(Company, Company.id == TrainingRequest.company_id)
+        .where(Company.cybersite_id.in_(cybersite_ids), TrainingRequest.handled_at.is_(None))
+        .group_by(Company.cybersite_id)
+    )
+    return dict(rows.tuples())
 
 
 def _tell_managers(session: Session, actor: User, company: Company, course_title: str) -> None:

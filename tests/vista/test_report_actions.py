@@ -289,3 +289,29 @@ def test_the_cybersite_manager_sees_no_request_button(app, assessed, people, tag
         .get_data(as_text=True)
     )
     assert "Gérer ses données" in page and "/demande" not in page
+
+
+def test_cybersite_managers_and_administrators_find_vista_from_the_menu(
+    app, assessed, people, tagged, make_user, make_cybersite
+):
+    """The menu leads Cybersite managers to their Cybersites' VISTA page (with its open requests) and
+    administrators to every Cybersite's and to the observatory; a learner sees no VISTA entry."""
+    other_site = make_cybersite(name="Cybersite d’ailleurs")
+    post_form(
+        client_for(app, people["manager"]),
+        ASK.format(assessed.id, tagged.course_id),
+        {"dimension": "D3"},
+        PAGE.format(assessed.id),
+    )
+    site_client = client_for(app, people["site_manager"])
+    home = site_client.get("/").get_data(as_text=True)
+    assert 'href="/vista/"' in home
+    index = site_client.get("/vista/").get_data(as_text=True)
+    assert f'href="/vista/cybersites/{assessed.cybersite_id}"' in index
+    assert "1 demande de formation en cours" in index
+    assert f"/vista/cybersites/{other_site.id}" not in index and "/vista/observatoire" not in index
+    assert "Vous ne répondez à VISTA pour aucune entreprise" not in index
+    admin_index = client_for(app, people["admin"]).get("/vista/", headers=EN).get_data(as_text=True)
+    assert f"/vista/cybersites/{other_site.id}" in admin_index and 'href="/vista/observatoire"' in admin_index
+    learner = make_user(roles=[(Role.LEARNER, assessed)])
+    assert 'href="/vista/"' not in client_for(app, learner).get("/").get_data(as_text=True)
