@@ -123,7 +123,7 @@ def open_counts(session: Session, cybersite_ids: list[int]) -> dict[int, int]:
         .where(Company.cybersite_id.in_(cybersite_ids), TrainingRequest.handled_at.is_(None))
         .group_by(Company.cybersite_id)
     )
-    return dict(rows.tuples())
+    return {row[0]: row[1] for row in rows}
 
 
 def _tell_managers(session: Session, actor: User, company: Company, course_title: str) -> None:
