@@ -40,6 +40,7 @@ from app.runtime.models import BlockTree, StoredBlock
 from app.runtime.olx_course import ParsedCourse, course_key_of, read_course, source_digest
 from app.runtime.olx_import import ImportFailed, ImportLimits, Problem
 from app.runtime.olx_safety import ArchiveError, extract_course_archive
+from app.runtime.reasons import _
 
 __all__ = ["ImportFailed", "ImportResult", "Problem", "import_course"]
 
@@ -101,9 +102,9 @@ def _course_root(source: Path, work: Path, limits: ImportLimits) -> Path:
             )
         except ArchiveError as error:
             file = f"{source.name}:{error.member}" if error.member is not None else source.name
-            raise ImportFailed([Problem(file, None, error.message, "archive")]) from None
+            raise ImportFailed([Problem(file, None, error.message, "archive", error.params)]) from None
     raise ImportFailed(
-        [Problem(str(source), None, "expected a course folder or a .tar.gz archive", "source")]
+        [Problem(str(source), None, _("expected a course folder or a .tar.gz archive"), "source")]
     )
 
 
@@ -174,7 +175,7 @@ def _check_vista_tags(parsed: ParsedCourse) -> None:
     _tags, problems = vista_tags.read_tags({**parsed.course_settings, **parsed.policy})
     if problems:
         policy_file = f"policies/{parsed.course_key.run}/policy.json"
-        raise ImportFailed([Problem(policy_file, None, message, "vista") for message in problems])
+        raise ImportFailed([Problem(policy_file, None, r.message, "vista", r.params) for r in problems])
 
 
 def _check_visibility(parsed: ParsedCourse) -> None:
@@ -188,8 +189,10 @@ def _check_visibility(parsed: ParsedCourse) -> None:
             # The course's policy.json entry is applied to its block too; read as the import stores it.
             settings["xml_attributes"] = {**settings.get("xml_attributes", {}), **parsed.policy}
         url_name = parsed.url_names.get(record.usage_id, record.usage_id)
-        for message in visibility.problems(settings, is_course=is_course):
-            found.append(Problem(f"{record.block_type}/{url_name}", None, message, "visibility"))
+        for reason in visibility.problems(settings, is_course=is_course):
+            found.append(
+                Problem(f"{record.block_type}/{url_name}", None, reason.message, "visibility", reason.params)
+            )
     if found:
         raise ImportFailed(found)
 

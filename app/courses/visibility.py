@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.runtime.reasons import Reason, _
 from app.runtime.tree import CONTAINER_TYPES, LoadedTree
 
 COHORT_SCHEME = "cohort"
@@ -44,7 +45,11 @@ STRUCTURE_TYPES = frozenset(CONTAINER_TYPES)
 
 
 class BadValue(ValueError):
-    """A visibility setting that cannot be read."""
+    """A visibility setting that cannot be read: a message id (``%(value)s`` and other parameters)."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.reason = Reason(message, params)
+        super().__init__(str(self.reason))
 
 
 def _setting(settings: Mapping[str, Any], name: str) -> Any:
@@ -73,18 +78,18 @@ def parse_date(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise BadValue(f"{value!r} is not a date")
+        raise BadValue(_("%(value)s is not a date"), value=repr(value))
     if isinstance(value, int | float):
         try:
             return datetime.fromtimestamp(value / 1000, UTC)
         except (OverflowError, OSError, ValueError) as error:
-            raise BadValue(f"{value!r} is not a date") from error
+            raise BadValue(_("%(value)s is not a date"), value=repr(value)) from error
     if not isinstance(value, str):
-        raise BadValue(f"{value!r} is not a date")
+        raise BadValue(_("%(value)s is not a date"), value=repr(value))
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as error:
-        raise BadValue(f"{value!r} is not an ISO 8601 date") from error
+        raise BadValue(_("%(value)s is not an ISO 8601 date"), value=repr(value)) from error
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -95,7 +100,7 @@ def parse_flag(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise BadValue(f"{value!r} is not true or false")
+    raise BadValue(_("%(value)s is not true or false"), value=repr(value))
 
 
 def parse_group_access(value: Any) -> dict[int, frozenset[int]]:
@@ -104,19 +109,24 @@ def parse_group_access(value: Any) -> dict[int, frozenset[int]]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise BadValue(f"{str(value)[:80]!r} is not a JSON object of partition ids to group id lists")
+        raise BadValue(
+            _("%(value)s is not a JSON object of partition ids to group id lists"),
+            value=repr(str(value)[:80]),
+        )
     found: dict[int, frozenset[int]] = {}
     for key, groups in value.items():
         try:
             partition = int(key)
         except (TypeError, ValueError) as error:
-            raise BadValue(f"partition id {key!r} is not a number") from error
+            raise BadValue(_("partition id %(value)s is not a number"), value=repr(key)) from error
         if groups is None:
             continue
         if not isinstance(groups, list) or not all(
             isinstance(g, int) and not isinstance(g, bool) for g in groups
         ):
-            raise BadValue(f"the groups of partition {partition} are not a list of group ids")
+            raise BadValue(
+                _("the groups of partition %(partition)d are not a list of group ids"), partition=partition
+            )
         found[partition] = frozenset(groups)
     return found
 
@@ -160,23 +170,28 @@ def content_groups(settings: Mapping[str, Any]) -> list[ContentGroup]:
     ]
 
 
-def problems(settings: Mapping[str, Any], is_course: bool = False) -> list[str]:
+def _of_setting(name: str, error: BadValue) -> Reason:
+    """The reason a setting's value cannot be read, naming the setting."""
+    return Reason(_("%(setting)s: %(reason)s"), {"setting": name, "reason": error.reason})
+
+
+def problems(settings: Mapping[str, Any], is_course: bool = False) -> list[Reason]:
     """Why a container's visibility settings cannot be read (empty when they can)."""
     found = []
     for name in ("start", "due"):
         try:
             parse_date(_setting(settings, name))
         except BadValue as error:
-            found.append(f"{name}: {error}")
+            found.append(_of_setting(name, error))
     for name in ("visible_to_staff_only", "hide_after_due"):
         try:
             parse_flag(_setting(settings, name))
         except BadValue as error:
-            found.append(f"{name}: {error}")
+            found.append(_of_setting(name, error))
     try:
         parse_group_access(_setting(settings, "group_access"))
     except BadValue as error:
-        found.append(f"group_access: {error}")
+        found.append(_of_setting("group_access", error))
     raw = _decoded(_setting(settings, "user_partitions"))
     if (
         is_course
@@ -192,7 +207,7 @@ def problems(settings: Mapping[str, Any], is_course: bool = False) -> list[str]:
             )
         )
     ):
-        found.append("user_partitions: expected a list of partitions, each with an id and groups")
+        found.append(Reason(_("user_partitions: expected a list of partitions, each with an id and groups")))
     return found
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.runtime.reasons import Reason, _
+
 SETTING = "cybermassif_vista"
 DIMENSIONS = {
     "D1": _l("Digital strategy"),
@@ -25,8 +27,8 @@ DIMENSIONS = {
 MAX_WEIGHT = 10.0
 
 
-def read_tags(settings: dict[str, Any]) -> tuple[dict[str, float], list[str]]:
-    """The dimensions and weights of a course's settings, and what is wrong with them (in English)."""
+def read_tags(settings: dict[str, Any]) -> tuple[dict[str, float], list[Reason]]:
+    """The dimensions and weights of a course's settings, and what is wrong with them."""
     raw = settings.get(SETTING)
     if raw is None:
         return {}, []
@@ -34,18 +36,22 @@ def read_tags(settings: dict[str, Any]) -> tuple[dict[str, float], list[str]]:
         try:
             raw = json.loads(raw)
         except ValueError:
-            return {}, [f"{SETTING} must be JSON: an object of dimensions (D1 to D6) and weights"]
+            return {}, [
+                Reason(_("cybermassif_vista must be JSON: an object of dimensions (D1 to D6) and weights"))
+            ]
     if not isinstance(raw, dict):
-        return {}, [f"{SETTING} must be an object of dimensions (D1 to D6) and weights"]
+        return {}, [Reason(_("cybermassif_vista must be an object of dimensions (D1 to D6) and weights"))]
     tags: dict[str, float] = {}
-    problems = []
+    problems: list[Reason] = []
     for dimension, weight in raw.items():
         if dimension not in DIMENSIONS:
-            problems.append(f"{SETTING}: unknown dimension {dimension!r} (expected D1 to D6)")
+            message = _("cybermassif_vista: unknown dimension %(dimension)s (expected D1 to D6)")
+            problems.append(Reason(message, {"dimension": repr(dimension)}))
         elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= MAX_WEIGHT:
-            problems.append(
-                f"{SETTING}: the weight of {dimension} must be a number above 0, at most {MAX_WEIGHT:g}"
+            message = _(
+                "cybermassif_vista: the weight of %(dimension)s must be a number above 0, at most %(limit)s"
             )
+            problems.append(Reason(message, {"dimension": dimension, "limit": f"{MAX_WEIGHT:g}"}))
         else:
             tags[dimension] = float(weight)
     return tags, problems

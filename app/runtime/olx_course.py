@@ -28,9 +28,40 @@ from app.runtime.host import HostConfig
 from app.runtime.keys import CourseKey, InvalidKeyError
 from app.runtime.olx_import import ImportFailed, ImportLimits, ImportRuntime, Problem, is_pointer, where
 from app.runtime.olx_safety import COURSE_FILE, OlxError, parse_xml_file
+from app.runtime.reasons import _
 from app.runtime.tree import BlockRecord
 
 MAX_ASSET_PATH_LENGTH = 512
+# Python's JSON errors (json.decoder's messages), explained in the reader's language.
+_JSON_REASONS = {
+    "Expecting value": _("The JSON is not valid (line %(line)d, column %(column)d): a value is expected."),
+    "Expecting ',' delimiter": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): a comma “,” is missing."
+    ),
+    "Expecting ':' delimiter": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): a colon “:” is missing after a key."
+    ),
+    "Expecting property name enclosed in double quotes": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): "
+        "a key in double quotes is expected (JSON has no single quotes and no trailing commas)."
+    ),
+    "Unterminated string starting at": _(
+        'The JSON is not valid (line %(line)d, column %(column)d): a text is never closed by “"”.'
+    ),
+    "Invalid control character at": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): a text contains a line break or a tab."
+    ),
+    "Invalid \\escape": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): a “\\” starts no valid escape."
+    ),
+    "Invalid \\uXXXX escape": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): a “\\u” escape is not valid."
+    ),
+    "Extra data": _(
+        "The JSON is not valid (line %(line)d, column %(column)d): there is more after the end of the object."
+    ),
+}
+_JSON_FALLBACK = _("The JSON is not valid (line %(line)d, column %(column)d).")
 # Types of course media that Python's table (or the system's) may not know.
 _MEDIA_TYPES = {
     ".webm": "video/webm",
@@ -116,22 +147,23 @@ def _read_json(root: Path, relative: str, limits: ImportLimits, problems: list[P
         return {}
     data = path.read_bytes()[: limits.max_xml_bytes + 1]
     if len(data) > limits.max_xml_bytes:
-        problems.append(
-            Problem(relative, None, f"the file is over the limit of {limits.max_xml_bytes} bytes", "size")
-        )
+        message = _("the file is over the limit of %(limit)d bytes")
+        problems.append(Problem(relative, None, message, "size", {"limit": limits.max_xml_bytes}))
         return {}
     try:
         value = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
-        problems.append(Problem(relative, None, f"the file is not UTF-8 text ({error.reason})", "encoding"))
+        message = _("the file is not UTF-8 text (byte %(position)d)")
+        problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
         return {}
     except json.JSONDecodeError as error:
-        problems.append(
-            Problem(relative, error.lineno, f"malformed JSON: {error.msg} (column {error.colno})", "json")
-        )
+        # Python's own sentence is English: a translatable one chosen by its kind replaces it.
+        message = _JSON_REASONS.get(error.msg, _JSON_FALLBACK)
+        params = {"line": error.lineno, "column": error.colno}
+        problems.append(Problem(relative, error.lineno, message, "json", params))
         return {}
     if not isinstance(value, dict):
-        problems.append(Problem(relative, None, "expected a JSON object", "json"))
+        problems.append(Problem(relative, None, _("expected a JSON object"), "json"))
         return {}
     return value
 
@@ -140,27 +172,31 @@ def _course_pointer(
     root: Path, limits: ImportLimits, problems: list[Problem]
 ) -> tuple[Any, CourseKey] | None:
     if not (root / COURSE_FILE).is_file():
-        problems.append(Problem(COURSE_FILE, None, "the course has no course.xml at its top", "missing"))
+        problems.append(Problem(COURSE_FILE, None, _("the course has no course.xml at its top"), "missing"))
         return None
     try:
         node = parse_xml_file(root / COURSE_FILE, source=COURSE_FILE, max_bytes=limits.max_xml_bytes)
     except OlxError as error:
-        problems.append(Problem(error.file, error.line, error.message, "xml"))
+        problems.append(Problem(error.file, error.line, error.message, "xml", error.params))
         return None
     node.getroottree().docinfo.URL = COURSE_FILE
     if node.tag != "course":
-        problems.append(
-            Problem(COURSE_FILE, node.sourceline, f"expected <course>, found <{node.tag}>", "xml")
-        )
+        message = _("expected <course>, found <%(tag)s>")
+        problems.append(Problem(COURSE_FILE, node.sourceline, message, "xml", {"tag": node.tag}))
         return None
     missing = [name for name in ("url_name", "org", "course") if not node.get(name)]
     if missing:
-        problems.append(Problem(COURSE_FILE, node.sourceline, f"<course> needs {', '.join(missing)}", "xml"))
+        message = _("<course> needs %(names)s")
+        problems.append(Problem(COURSE_FILE, node.sourceline, message, "xml", {"names": ", ".join(missing)}))
         return None
     try:
         key = CourseKey(node.get("org"), node.get("course"), node.get("url_name"))
-    except InvalidKeyError as error:
-        problems.append(Problem(COURSE_FILE, node.sourceline, f"invalid course key: {error}", "key"))
+    except InvalidKeyError:
+        message = _(
+            "invalid course key: org, course and url_name must be short names "
+            "of letters, digits, “.”, “-” and “_”"
+        )
+        problems.append(Problem(COURSE_FILE, node.sourceline, message, "key"))
         return None
     return node, key
 
@@ -177,18 +213,14 @@ def _about(root: Path, limits: ImportLimits, problems: list[Problem]) -> dict[st
     for path in sorted(folder.glob("*.html")) if folder.is_dir() else []:
         relative = path.relative_to(root).as_posix()
         if path.stat().st_size > limits.max_html_bytes:
-            problems.append(
-                Problem(
-                    relative, None, f"the file is over the limit of {limits.max_html_bytes} bytes", "size"
-                )
-            )
+            message = _("the file is over the limit of %(limit)d bytes")
+            problems.append(Problem(relative, None, message, "size", {"limit": limits.max_html_bytes}))
             continue
         try:
             about[path.stem] = path.read_text(encoding="utf-8").strip()
         except UnicodeDecodeError as error:
-            problems.append(
-                Problem(relative, None, f"the file is not UTF-8 text ({error.reason})", "encoding")
-            )
+            message = _("the file is not UTF-8 text (byte %(position)d)")
+            problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
     return about
 
 
@@ -201,30 +233,18 @@ def _assets(root: Path, limits: ImportLimits, problems: list[Problem]) -> list[A
         relative = f"static/{name}"
         size = path.stat().st_size
         if len(name) > MAX_ASSET_PATH_LENGTH:
-            problems.append(
-                Problem(relative, None, f"the path is longer than {MAX_ASSET_PATH_LENGTH} characters", "size")
-            )
+            message = _("the path is longer than %(limit)d characters")
+            problems.append(Problem(relative, None, message, "size", {"limit": MAX_ASSET_PATH_LENGTH}))
             continue
         if size > limits.max_asset_bytes:
-            problems.append(
-                Problem(
-                    relative,
-                    None,
-                    f"{size} bytes, over the limit of {limits.max_asset_bytes} bytes per file",
-                    "size",
-                )
-            )
+            message = _("%(size)d bytes, over the limit of %(limit)d bytes per file")
+            params = {"size": size, "limit": limits.max_asset_bytes}
+            problems.append(Problem(relative, None, message, "size", params))
             continue
         total += size
         if total > limits.max_total_bytes:
-            problems.append(
-                Problem(
-                    "static/",
-                    None,
-                    f"the assets are over the limit of {limits.max_total_bytes} bytes",
-                    "size",
-                )
-            )
+            message = _("the assets are over the limit of %(limit)d bytes")
+            problems.append(Problem("static/", None, message, "size", {"limit": limits.max_total_bytes}))
             break
         data = path.read_bytes()
         content_type = asset_type(PurePosixPath(name).name)
@@ -233,9 +253,10 @@ def _assets(root: Path, limits: ImportLimits, problems: list[Problem]) -> list[A
 
 
 def _check_folder(root: Path, limits: ImportLimits, problems: list[Problem]) -> None:
-    problems.extend(Problem(link, None, "symbolic links are not allowed", "link") for link in _links(root))
+    problems.extend(Problem(link, None, _("symbolic links are not allowed"), "link") for link in _links(root))
     if len(_files(root)) > limits.max_files:
-        problems.append(Problem(".", None, f"the course holds more than {limits.max_files} files", "size"))
+        message = _("the course holds more than %(limit)d files")
+        problems.append(Problem(".", None, message, "size", {"limit": limits.max_files}))
 
 
 def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None = None) -> ParsedCourse:
@@ -255,7 +276,9 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
     policy = _read_json(root, policy_file, limits, problems)
     grading_policy = _read_json(root, f"policies/{run}/grading_policy.json", limits, problems)
     if any(not isinstance(entry, dict) for entry in policy.values()):
-        problems.append(Problem(policy_file, None, "every entry must be a JSON object of settings", "json"))
+        problems.append(
+            Problem(policy_file, None, _("every entry must be a JSON object of settings"), "json")
+        )
         policy = {}
     runtime = ImportRuntime(
         config=config, course_key=key, root=root, limits=limits, policy=policy, policy_file=policy_file
@@ -263,9 +286,8 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
     if is_pointer(pointer):
         course_node = runtime.load_xml(f"course/{run}.xml", pointer)
         if course_node is not None and course_node.tag != "course":
-            problems.append(
-                Problem(*where(course_node), f"expected <course>, found <{course_node.tag}>", "xml")
-            )
+            message = _("expected <course>, found <%(tag)s>")
+            problems.append(Problem(*where(course_node), message, "xml", {"tag": course_node.tag}))
             course_node = None
     else:
         course_node = pointer
@@ -279,7 +301,7 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
     assets = _assets(root, limits, problems)
     problems.extend(runtime.problems)
     if problems or root_id is None:
-        raise ImportFailed(problems or [Problem(COURSE_FILE, None, "the course could not be read")])
+        raise ImportFailed(problems or [Problem(COURSE_FILE, None, _("the course could not be read"))])
     return ParsedCourse(
         course_key=key,
         root_usage_id=str(root_id),

@@ -19,15 +19,16 @@ re-orderings). A block without ``url_name`` gets ``{parent url_name}-{type}-{pos
 counted from 1 among its parent's children): deterministic, but it changes when such a block moves, so
 authors should name blocks that learners' state depends on. Export writes every ``url_name`` out.
 
-Nothing raises on bad input: every problem is collected as a :class:`Problem` (file, line, message), so
-that a caller can report all of them at once. No database, no Flask.
+Nothing raises on bad input: every problem is collected as a :class:`Problem` (file, line, message id and
+its parameters), so that a caller can report all of them at once, each in its reader's language
+(:meth:`Problem.translated`; ``str(problem)`` is English). No database, no Flask.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from app.runtime.host import HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey, InvalidKeyError, usage_key_for
 from app.runtime.olx_safety import DEFAULT_MAX_XML_BYTES, OlxError, parse_xml, parse_xml_file
 from app.runtime.placeholder import UnavailableBlock
+from app.runtime.reasons import Reason, _, fill
 from app.runtime.store import FieldStore
 from app.runtime.tree import BlockRecord, LoadedTree
 
@@ -48,15 +50,26 @@ _RESERVED_FIELDS = ("children", "parent", "xml_attributes")
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason an import was refused. ``code`` names the kind, for callers that translate."""
+    """One reason an import was refused: where, the ``message`` id with its ``params``, and ``code``, the
+    kind of problem."""
 
     file: str
     line: int | None
     message: str
     code: str = "invalid"
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of ``gettext``, its parameters filled in (without file and line)."""
+        return fill(self.message, self.params, gettext)
+
+    @property
+    def text(self) -> str:
+        """The message in English, its parameters filled in."""
+        return fill(self.message, self.params)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
 
 
 class ImportFailed(Exception):
@@ -125,14 +138,23 @@ def is_pointer(node: Any) -> bool:
     return len(node) == 0 and set(node.attrib) == expected and not has_text
 
 
-def url_name_problem(url_name: str) -> str | None:
+def url_name_problem(url_name: str, attribute: str = "url_name") -> Reason | None:
     """Why a url_name (or html ``filename``) cannot name a file of the course, or None when it can."""
     if len(url_name) > MAX_URL_NAME_LENGTH:
-        return f"url_name {url_name[:60]!r}… is longer than {MAX_URL_NAME_LENGTH} characters"
+        return Reason(
+            _("%(attribute)s %(value)s… is longer than %(limit)d characters"),
+            {"attribute": attribute, "value": repr(url_name[:60]), "limit": MAX_URL_NAME_LENGTH},
+        )
     if any(c in url_name for c in "/\\") or any(ord(c) < 32 or ord(c) == 127 for c in url_name):
-        return f"url_name {url_name!r} may not contain '/', '\\' or control characters"
+        return Reason(
+            _("%(attribute)s %(value)s may not contain '/', '\\' or control characters"),
+            {"attribute": attribute, "value": repr(url_name)},
+        )
     if url_name.startswith("."):
-        return f"url_name {url_name!r} may not start with '.'"
+        return Reason(
+            _("%(attribute)s %(value)s may not start with '.'"),
+            {"attribute": attribute, "value": repr(url_name)},
+        )
     return None
 
 
@@ -179,9 +201,12 @@ class ImportRuntime(HostRuntime):
 
     # Files ----------------------------------------------------------------------------------------------
 
-    def problem(self, file: str, line: int | None, message: str, code: str = "invalid") -> None:
-        """Record a problem and carry on, so that every problem is reported at once."""
-        self.problems.append(Problem(file, line, message, code))
+    def problem(
+        self, file: str, line: int | None, message: str, code: str = "invalid", /, **params: Any
+    ) -> None:
+        """Record a problem (a message id and its parameters) and carry on, so that every problem is
+        reported at once."""
+        self.problems.append(Problem(file, line, message, code, params))
 
     def locate(self, relative: str, referrer: Any) -> Path | None:
         """The course file at ``relative``, or None (and a problem) when missing or a link."""
@@ -189,10 +214,12 @@ class ImportRuntime(HostRuntime):
         for part in relative.split("/"):
             path = path / part
             if path.is_symlink():
-                self.problem(*where(referrer), f"{relative}: symbolic links are not allowed", "link")
+                message = _("%(path)s: symbolic links are not allowed")
+                self.problem(*where(referrer), message, "link", path=relative)
                 return None
         if not path.is_file():
-            self.problem(*where(referrer), f"{relative} is missing (named by <{referrer.tag}>)", "missing")
+            message = _("%(path)s is missing (named by <%(tag)s>)")
+            self.problem(*where(referrer), message, "missing", path=relative, tag=referrer.tag)
             return None
         return path
 
@@ -204,7 +231,7 @@ class ImportRuntime(HostRuntime):
         try:
             root = parse_xml_file(path, source=relative, max_bytes=self.limits.max_xml_bytes)
         except OlxError as error:
-            self.problem(error.file, error.line, error.message, "xml")
+            self.problem(error.file, error.line, error.message, "xml", **error.params)
             return None
         root.getroottree().docinfo.URL = relative
         return root
@@ -216,7 +243,7 @@ class ImportRuntime(HostRuntime):
             raw = data if isinstance(data, bytes) else data.encode()
             root = parse_xml(raw, source="<string>", max_bytes=self.limits.max_xml_bytes)
         except OlxError as error:
-            self.problem(error.file, error.line, error.message, "xml")
+            self.problem(error.file, error.line, error.message, "xml", **error.params)
             return None
         return self._usage_id_from_node(root, None)
 
@@ -234,8 +261,8 @@ class ImportRuntime(HostRuntime):
         if not isinstance(node.tag, str):
             return
         if not block.has_children:
-            message = f"<{block.scope_ids.block_type}> does not take child blocks, found <{node.tag}>"
-            self.problem(*where(node), message, "block")
+            message = _("<%(tag)s> does not take child blocks, found <%(child)s>")
+            self.problem(*where(node), message, "block", tag=block.scope_ids.block_type, child=node.tag)
             return
         usage_id = self._usage_id_from_node(node, block.scope_ids.usage_id, position=len(block.children))
         if usage_id is not None:
@@ -254,8 +281,10 @@ class ImportRuntime(HostRuntime):
             self.problem(
                 loaded.getroottree().docinfo.URL,
                 loaded.sourceline,
-                f"expected a <{node.tag}> element, found <{loaded.tag}>",
+                _("expected a <%(expected)s> element, found <%(found)s>"),
                 "pointer",
+                expected=node.tag,
+                found=loaded.tag,
             )
             return None
         loaded.set("url_name", url_name)
@@ -282,22 +311,24 @@ class ImportRuntime(HostRuntime):
         file, line = where(node)
         if len(self.tree) >= self.limits.max_blocks:
             if not any(p.code == "too_many_blocks" for p in self.problems):
-                self.problem(
-                    file, line, f"the course has more than {self.limits.max_blocks} blocks", "too_many_blocks"
-                )
+                message = _("the course has more than %(limit)d blocks")
+                self.problem(file, line, message, "too_many_blocks", limit=self.limits.max_blocks)
             return None
         url_name = self._url_name(node, parent_id, position)
         if (reason := url_name_problem(url_name)) is not None:
-            self.problem(file, line, reason, "url_name")
+            self.problem(file, line, reason.message, "url_name", **reason.params)
             return None
         try:
             key = usage_key_for(self.course_id, node.tag, url_name)
-        except InvalidKeyError as error:
-            self.problem(file, line, f"<{node.tag} url_name={url_name!r}>: {error}", "url_name")
+        except InvalidKeyError:
+            message = _("<%(tag)s url_name=%(url_name)s>: this name cannot identify a component")
+            self.problem(file, line, message, "url_name", tag=node.tag, url_name=repr(url_name))
             return None
         if (earlier := self._defined_at.get(str(key))) is not None:
-            message = f"duplicate url_name {url_name!r} for <{node.tag}> (already used at {earlier})"
-            self.problem(file, line, message, "duplicate")
+            message = _("duplicate url_name %(url_name)s for <%(tag)s> (already used at %(earlier)s)")
+            self.problem(
+                file, line, message, "duplicate", url_name=repr(url_name), tag=node.tag, earlier=earlier
+            )
             return None
         self._defined_at[str(key)] = f"{file}:{line}" if line else file
         self.url_names[str(key)] = url_name
@@ -330,9 +361,9 @@ class ImportRuntime(HostRuntime):
             block.parent = parent_id
             block.save()
         except Exception as error:  # a block's own parse_xml may fail in any way: report it, go on
-            self.problem(
-                file, line, f"<{node.tag}> could not be read: {type(error).__name__}: {error}", "block"
-            )
+            # The block's own words (its exception) are kept as they are: the platform cannot translate them.
+            message = _("<%(tag)s> could not be read: %(error)s")
+            self.problem(file, line, message, "block", tag=node.tag, error=f"{type(error).__name__}: {error}")
             return None
         return key
 
@@ -349,8 +380,8 @@ class ImportRuntime(HostRuntime):
 
     def _inline_html(self, node: Any) -> bool:
         filename = node.attrib.pop("filename")
-        if (reason := url_name_problem(filename or ".")) is not None:
-            self.problem(*where(node), reason.replace("url_name", "filename"), "url_name")
+        if (reason := url_name_problem(filename or ".", "filename")) is not None:
+            self.problem(*where(node), reason.message, "url_name", **reason.params)
             return False
         relative = f"html/{filename}" if filename.endswith(".html") else f"html/{filename}.html"
         path = self.locate(relative, node)
@@ -359,19 +390,14 @@ class ImportRuntime(HostRuntime):
         with path.open("rb") as file:
             data = file.read(self.limits.max_html_bytes + 1)
         if len(data) > self.limits.max_html_bytes:
-            self.problem(
-                relative, None, f"the file is over the limit of {self.limits.max_html_bytes} bytes", "size"
-            )
+            message = _("the file is over the limit of %(limit)d bytes")
+            self.problem(relative, None, message, "size", limit=self.limits.max_html_bytes)
             return False
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            self.problem(
-                relative,
-                None,
-                f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-                "encoding",
-            )
+            message = _("the file is not UTF-8 text (byte %(position)d)")
+            self.problem(relative, None, message, "encoding", position=error.start)
             return False
         for child in list(node):
             node.remove(child)
@@ -418,5 +444,16 @@ class ImportRuntime(HostRuntime):
                     setattr(block, name, field.from_json(value))
                 elif "xml_attributes" in block.fields:
                     block.xml_attributes = {**block.xml_attributes, name: as_attribute(value)}
-            except (TypeError, ValueError) as error:
-                self.problem(self.policy_file, None, f"{block_type}/{url_name}: {name}: {error}", "policy")
+            except (TypeError, ValueError):
+                message = _("%(entry)s: the value of %(name)s is not valid (%(value)s)")
+                value_text = as_attribute(value)
+                value_text = value_text if len(value_text) <= 60 else f"{value_text[:60]}…"
+                self.problem(
+                    self.policy_file,
+                    None,
+                    message,
+                    "policy",
+                    entry=f"{block_type}/{url_name}",
+                    name=name,
+                    value=value_text,
+                )

@@ -8,14 +8,16 @@
   Decompressed bytes are counted while streaming, so neither a lying header nor a huge pax header can
   make it read or write more than the limits allow.
 
-Error messages are plain English; callers translate them using the errors' attributes.
+Errors carry a message id and its parameters (``error.reason``, see :mod:`app.runtime.reasons`): the
+page that shows one translates it; ``str(error)`` is English, for logs and the command line. libxml2's own
+sentences never get through: :mod:`app.runtime.xml_errors` explains its errors by their code.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import os
-import re
 import shutil
 import tarfile
 import tempfile
@@ -28,6 +30,9 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from app.runtime.reasons import Reason, _
+from app.runtime.xml_errors import syntax_reason
+
 DEFAULT_MAX_XML_BYTES = 5 * 1024 * 1024
 COURSE_FILE = "course.xml"
 
@@ -37,7 +42,7 @@ _MAX_NAME_PART_BYTES = 255  # what Linux and most file systems accept for one pa
 # headers, and the read-ahead of tarfile's stream buffer.
 _FRAMING_BYTES_PER_MEMBER = 2048
 _FRAMING_BYTES_FIXED = 1024 * 1024
-_LINE_COLUMN_SUFFIX = re.compile(r", line \d+, column (\d+)\Z")
+log = logging.getLogger("cybermassif.runtime.olx_safety")
 
 
 class UnsafeInputError(ValueError):
@@ -45,23 +50,31 @@ class UnsafeInputError(ValueError):
 
 
 class OlxError(UnsafeInputError):
-    """An OLX file could not be parsed safely: ``file``, ``line`` (None when unknown) and ``message``."""
+    """An OLX file could not be parsed safely: ``file``, ``line`` (None when unknown), and the ``message``
+    id with its ``params``."""
 
-    def __init__(self, file: str, line: int | None, message: str) -> None:
+    def __init__(self, file: str, line: int | None, message: str, /, **params: object) -> None:
         self.file = file
         self.line = line
         self.message = message
-        super().__init__(f"{file}, line {line}: {message}" if line else f"{file}: {message}")
+        self.params = params
+        self.reason = Reason(message, params)
+        text = str(self.reason)
+        super().__init__(f"{file}, line {line}: {text}" if line else f"{file}: {text}")
 
 
 class ArchiveError(UnsafeInputError):
-    """A course archive was refused: ``message``, and ``member`` when one archive entry is at fault."""
+    """A course archive was refused: the ``message`` id with its ``params``, and ``member`` when one archive
+    entry is at fault."""
 
-    def __init__(self, message: str, member: str | None = None) -> None:
+    def __init__(self, message: str, member: str | None = None, **params: object) -> None:
         self.message = message
+        self.params = params
+        self.reason = Reason(message, params)
         # A member name that is not UTF-8 comes as surrogate escapes, which no page or terminal can print.
         self.member = None if member is None else member.encode("utf-8", "backslashreplace").decode("utf-8")
-        super().__init__(f"archive member {member!r}: {message}" if member is not None else message)
+        text = str(self.reason)
+        super().__init__(f"archive member {member!r}: {text}" if member is not None else text)
 
 
 def _xml_parser() -> etree.XMLParser:
@@ -86,7 +99,13 @@ def parse_xml(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_XML_BYTE
     if not isinstance(data, bytes):
         raise TypeError(f"parse_xml expects bytes, not {type(data).__name__}")
     if len(data) > max_bytes:
-        raise OlxError(source, None, f"the file is {len(data)} bytes long, over the limit of {max_bytes}")
+        raise OlxError(
+            source,
+            None,
+            _("the file is %(size)d bytes long, over the limit of %(limit)d"),
+            size=len(data),
+            limit=max_bytes,
+        )
     # Refuse before parsing, so that no entity is ever expanded, even in attribute values where
     # libxml2 substitutes internal entities whatever resolve_entities says. Declarations can only
     # follow a DOCTYPE: without one, "<!ENTITY" is text (in a CDATA section, say) and harmless.
@@ -94,20 +113,18 @@ def parse_xml(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_XML_BYTE
     position = data.find(b"<!ENTITY", doctype) if doctype >= 0 else -1
     if position >= 0:
         line = data.count(b"\n", 0, position) + 1
-        raise OlxError(source, line, "entity declarations (<!ENTITY …>) are not allowed")
+        raise OlxError(source, line, _("entity declarations (<!ENTITY …>) are not allowed"))
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as error:
-        message = error.msg or "malformed XML"
-        match = _LINE_COLUMN_SUFFIX.search(message)
-        if match:
-            message = f"{message[: match.start()]} (column {match.group(1)})"
-        raise OlxError(source, error.lineno or None, message) from None
+        # libxml2's own sentence is English: a translatable reason chosen by its code replaces it.
+        reason = syntax_reason(error)
+        raise OlxError(source, error.lineno or None, reason.message, **reason.params) from None
     # The byte scan above misses declarations in UTF-16 and other wide encodings; the parsed DTD
     # does not.
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise OlxError(source, None, "entity declarations (<!ENTITY …>) are not allowed")
+        raise OlxError(source, None, _("entity declarations (<!ENTITY …>) are not allowed"))
     return root
 
 
@@ -161,7 +178,8 @@ class _BoundedReader:
         self._count += len(data)
         if self._count > self._limit:
             raise ArchiveError(
-                f"the archive unpacks to more than {self._limit} bytes (content limit plus tar headers)"
+                _("the archive unpacks to more than %(limit)d bytes (content limit plus tar headers)"),
+                limit=self._limit,
             )
         return data
 
@@ -174,49 +192,50 @@ def _open_tar(archive_path: Path, decompressed_limit: int) -> Iterator[tarfile.T
             with tarfile.open(fileobj=_BoundedReader(unzipped, decompressed_limit), mode="r|") as tar:
                 yield tar
         except (tarfile.TarError, gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise ArchiveError(f"the file is not a readable .tar.gz archive ({error})") from None
+            log.info("unreadable course archive %s: %s", archive_path.name, error)
+            raise ArchiveError(_("the file is not a readable .tar.gz archive")) from None
 
 
 def _member_path(member: tarfile.TarInfo) -> PurePosixPath:
     """The member's relative path, or ArchiveError when its name is unsafe."""
     name = member.name
 
-    def refuse(reason: str) -> ArchiveError:
-        return ArchiveError(reason, member=name)
+    def refuse(reason: str, **params: object) -> ArchiveError:
+        return ArchiveError(reason, member=name, **params)
 
     if "\x00" in name:
-        raise refuse("names may not contain NUL characters")
+        raise refuse(_("names may not contain NUL characters"))
     if "\\" in name:
-        raise refuse("names may not contain backslashes")
+        raise refuse(_("names may not contain backslashes"))
     if any(ord(character) < 32 or ord(character) == 127 for character in name):
-        raise refuse("names may not contain control characters")
+        raise refuse(_("names may not contain control characters"))
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        raise refuse("names must be valid UTF-8") from None
+        raise refuse(_("names must be valid UTF-8")) from None
     if name.startswith("/"):
-        raise refuse("absolute paths are not allowed")
+        raise refuse(_("absolute paths are not allowed"))
     path = PurePosixPath(name)
     if ".." in path.parts:
-        raise refuse("paths may not contain '..'")
+        raise refuse(_("paths may not contain '..'"))
     if any(len(part.encode("utf-8")) > _MAX_NAME_PART_BYTES for part in path.parts):
-        raise refuse(f"a file or folder name is longer than {_MAX_NAME_PART_BYTES} bytes")
+        raise refuse(_("a file or folder name is longer than %(limit)d bytes"), limit=_MAX_NAME_PART_BYTES)
     return path
 
 
 def _check_type(member: tarfile.TarInfo) -> None:
     """Accept regular files and folders only."""
     refused = [
-        (member.issym(), "symbolic links are not allowed"),
-        (member.islnk(), "hard links are not allowed"),
-        (member.ischr() or member.isblk(), "device files are not allowed"),
-        (member.isfifo(), "FIFOs (named pipes) are not allowed"),
-        (member.issparse(), "sparse files are not allowed"),
-        (not (member.isreg() or member.isdir()), f"entries of type {member.type!r} are not allowed"),
+        (member.issym(), _("symbolic links are not allowed")),
+        (member.islnk(), _("hard links are not allowed")),
+        (member.ischr() or member.isblk(), _("device files are not allowed")),
+        (member.isfifo(), _("FIFOs (named pipes) are not allowed")),
+        (member.issparse(), _("sparse files are not allowed")),
+        (not (member.isreg() or member.isdir()), _("entries of type %(type)s are not allowed")),
     ]
     for is_refused, reason in refused:
         if is_refused:
-            raise ArchiveError(reason, member=member.name)
+            raise ArchiveError(reason, member=member.name, type=repr(member.type))
 
 
 def _inspect(archive_path: Path, dest: Path, limits: _Limits) -> list[_Member]:
@@ -228,24 +247,33 @@ def _inspect(archive_path: Path, dest: Path, limits: _Limits) -> list[_Member]:
     with _open_tar(archive_path, limits.decompressed) as tar:
         for member in tar:
             if len(accepted) >= limits.files:
-                raise ArchiveError(f"the archive holds more than {limits.files} entries")
+                raise ArchiveError(_("the archive holds more than %(limit)d entries"), limit=limits.files)
             path = _member_path(member)
             _check_type(member)
             if member.isreg():
                 if member.size > limits.member_bytes:
                     raise ArchiveError(
-                        f"{member.size} bytes, over the limit of {limits.member_bytes} bytes per file",
+                        _("%(size)d bytes, over the limit of %(limit)d bytes per file"),
                         member=member.name,
+                        size=member.size,
+                        limit=limits.member_bytes,
                     )
                 declared_total += member.size
                 if declared_total > limits.total_bytes:
-                    raise ArchiveError(f"the archive content is over the limit of {limits.total_bytes} bytes")
+                    raise ArchiveError(
+                        _("the archive content is over the limit of %(limit)d bytes"),
+                        limit=limits.total_bytes,
+                    )
             if tarfile_filter := getattr(tarfile, "data_filter", None):
                 # The standard library's own judgement (Python 3.11.4+), as a second opinion.
                 try:
                     tarfile_filter(member, str(dest))
                 except tarfile.FilterError as error:
-                    raise ArchiveError(str(error), member=member.name) from None
+                    log.info("course archive member refused by tarfile: %s", error)
+                    raise ArchiveError(
+                        _("this entry is not allowed in a course archive (it would be written elsewhere)"),
+                        member=member.name,
+                    ) from None
             _check_no_clash(member, path, files, folders)
             accepted.append(_Member(member.name, member.type, member.size, path))
     return accepted
@@ -259,9 +287,9 @@ def _check_no_clash(
         return
     parents = [parent for parent in path.parents if parent.parts]
     if any(parent in files for parent in parents):
-        raise ArchiveError("a parent of this path is a file in the archive", member=member.name)
+        raise ArchiveError(_("a parent of this path is a file in the archive"), member=member.name)
     if path in files or (member.isreg() and path in folders):
-        raise ArchiveError("this path appears more than once in the archive", member=member.name)
+        raise ArchiveError(_("this path appears more than once in the archive"), member=member.name)
     folders.update(parents)
     (files if member.isreg() else folders).add(path)
 
@@ -272,7 +300,7 @@ def _copy_bounded(source: BinaryIO, target: BinaryIO, *, limit: int, member: str
     while chunk := source.read(_CHUNK):
         copied += len(chunk)
         if copied > limit:
-            raise ArchiveError(f"more data than the limit of {limit} bytes", member=member)
+            raise ArchiveError(_("more data than the limit of %(limit)d bytes"), member=member, limit=limit)
         target.write(chunk)
     return copied
 
@@ -286,28 +314,28 @@ def _extract(archive_path: Path, staging: Path, accepted: list[_Member], limits:
             seen = index + 1
             expected = accepted[index] if index < len(accepted) else None
             if expected is None or not expected.describes(member):
-                raise ArchiveError("the archive changed while it was being read")
+                raise ArchiveError(_("the archive changed while it was being read"))
             if not expected.path.parts:
                 continue
             target = staging.joinpath(*expected.path.parts)
             if not os.path.realpath(target).startswith(staging_root + os.sep):
-                raise ArchiveError("path leaves the destination folder", member=member.name)
+                raise ArchiveError(_("path leaves the destination folder"), member=member.name)
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)
             if source is None:
-                raise ArchiveError("unreadable file entry", member=member.name)
+                raise ArchiveError(_("unreadable file entry"), member=member.name)
             # The limit holds whatever the header said: per file, and for what is left of the total.
             limit = min(limits.member_bytes, limits.total_bytes - written_total)
             with source, target.open("xb") as output:
                 written = _copy_bounded(source, output, limit=limit, member=member.name)
             if written != member.size:
-                raise ArchiveError("the file is shorter than its header says", member=member.name)
+                raise ArchiveError(_("the file is shorter than its header says"), member=member.name)
             written_total += written
     if seen != len(accepted):
-        raise ArchiveError("the archive changed while it was being read")
+        raise ArchiveError(_("the archive changed while it was being read"))
 
 
 def _find_course_root(staging: Path) -> Path:
@@ -318,18 +346,24 @@ def _find_course_root(staging: Path) -> Path:
         child.name for child in staging.iterdir() if child.is_dir() and (child / COURSE_FILE).is_file()
     )
     if not candidates:
-        raise ArchiveError(f"no {COURSE_FILE} at the top of the archive or in a top-level folder")
+        raise ArchiveError(_("no course.xml at the top of the archive or in a top-level folder"))
     if len(candidates) > 1:
-        raise ArchiveError(f"several top-level folders hold a {COURSE_FILE}: {', '.join(candidates)}")
+        raise ArchiveError(
+            _("several top-level folders hold a course.xml: %(folders)s"), folders=", ".join(candidates)
+        )
     return Path(candidates[0])
 
 
 def _check_destination(dest: Path) -> None:
     """Refuse a destination that holds something, or whose parent is missing."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise ArchiveError(f"the destination {dest} already exists and is not an empty folder")
+        raise ArchiveError(
+            _("the destination %(path)s already exists and is not an empty folder"), path=str(dest)
+        )
     if not dest.parent.is_dir():
-        raise ArchiveError(f"the destination's parent folder {dest.parent} does not exist")
+        raise ArchiveError(
+            _("the destination’s parent folder %(path)s does not exist"), path=str(dest.parent)
+        )
 
 
 def extract_course_archive(
@@ -360,7 +394,8 @@ def extract_course_archive(
         staging.rename(dest)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ArchiveError(f"could not write the extracted course ({error.strerror or error})") from None
+        log.error("could not write the extracted course %s: %s", archive_path.name, error)
+        raise ArchiveError(_("the server could not write the extracted course")) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

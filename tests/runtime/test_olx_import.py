@@ -147,7 +147,10 @@ def test_disabled_type_becomes_a_placeholder(tmp_path):
             {"course.xml": '<course url_name="2026" org="Cyber massif" course="T"/>'},
             "course.xml:1: invalid course key",
         ),
-        ({"policies/2026/policy.json": "{\n  'x': 1}"}, "policies/2026/policy.json:2: malformed JSON"),
+        (
+            {"policies/2026/policy.json": "{\n  'x': 1}"},
+            "policies/2026/policy.json:2: The JSON is not valid (line 2, column 3): a key in double quotes",
+        ),
     ],
 )
 def test_bad_input_is_reported_with_file_and_line(tmp_path, files, expected):

@@ -46,7 +46,8 @@ def test_malformed_xml_reports_file_and_line():
         parse_xml(b"<course>\n  <chapter>\n</course>\n", source="course/chapter/intro.xml")
     error = raised.value
     assert (error.file, error.line) == ("course/chapter/intro.xml", 3)
-    assert "mismatch" in error.message
+    assert "does not match the element <chapter> opened on line 2" in str(error)
+    assert "mismatch" not in str(error)  # libxml2's own English is replaced by a translatable reason
     assert str(error).startswith("course/chapter/intro.xml, line 3: ")
     assert isinstance(error, UnsafeInputError)
     assert isinstance(error, ValueError)
@@ -104,7 +105,7 @@ def test_entity_declarations_shown_as_text_are_not_mistaken_for_real_ones():
 
 
 def test_undeclared_entities_are_errors_not_lookups():
-    with pytest.raises(OlxError, match="Entity 'xxe' not defined"):
+    with pytest.raises(OlxError, match="the entity &xxe; is not defined"):
         parse_xml(b"<course>&xxe;</course>", source="course.xml")
 
 
@@ -116,7 +117,7 @@ def test_the_parser_itself_neither_resolves_nor_fetches():
 
 
 def test_deep_nesting_is_refused():
-    with pytest.raises(OlxError, match="depth"):
+    with pytest.raises(OlxError, match="nested too deeply"):
         parse_xml(b"<a>" * 5000 + b"</a>" * 5000, source="deep.xml")
 
 

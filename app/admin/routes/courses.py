@@ -23,7 +23,7 @@ from app.courses.exporting import CourseNotFound, export_course
 from app.courses.importing import ImportFailed, Problem, import_course
 from app.courses.models import Course
 
-# What each kind of import problem means, in the reader's language; the details stay as found.
+# What each kind of import problem means, in the reader's language (each problem's own message is too).
 PROBLEM_KINDS = {
     "archive": _l("The archive cannot be opened safely"),
     "block": _l("A component cannot be read"),
@@ -35,10 +35,14 @@ PROBLEM_KINDS = {
     "key": _l("The course identifier is not valid"),
     "link": _l("The archive contains a link"),
     "missing": _l("A file the course refers to is missing"),
+    "pointer": _l("A file does not hold the element that names it"),
     "policy": _l("A policy setting is not valid"),
     "size": _l("A limit is exceeded"),
     "source": _l("This is not a course archive"),
+    "too_many_blocks": _l("A limit is exceeded"),
     "url_name": _l("A component name is not valid"),
+    "visibility": _l("A visibility setting is not valid"),
+    "vista": _l("The VISTA dimensions of the course are not valid"),
     "xml": _l("An XML file is not valid"),
     "xml_attributes": _l("A component attribute is not valid"),
 }
@@ -50,7 +54,7 @@ def _courses() -> list[Course]:
 
 
 def _render(form: CourseArchiveForm, problems: list[Problem] | None = None) -> str:
-    described = [(str(PROBLEM_KINDS.get(p.code, OTHER_PROBLEM)), p) for p in problems or []]
+    described = [(str(PROBLEM_KINDS.get(p.code, OTHER_PROBLEM)), p, p.translated(_)) for p in problems or []]
     return render_template("admin/courses.html", form=form, courses=_courses(), problems=described)
 
 
