@@ -14,8 +14,10 @@ Pure functions: the rows come from :func:`app.vista.queries` or the caller, not 
 
 from __future__ import annotations
 
+import bisect
 import enum
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -110,7 +112,10 @@ def quantile(values: Sequence[float], q: float) -> float:
     """The q-quantile (0 ≤ q ≤ 1) of ``values`` by linear interpolation (numpy's default)."""
     if not values:
         raise ValueError("no values")
-    ordered = sorted(values)
+    return _quantile_sorted(sorted(values), q)
+
+
+def _quantile_sorted(ordered: Sequence[float], q: float) -> float:
     position = q * (len(ordered) - 1)
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
@@ -168,3 +173,89 @@ def benchmark(mine: Profile, scores: Mapping[str, float | None], peers: Iterable
             None if own is None else percentile_rank(own, values),
         )
     return Benchmark(group, len(members), standings)
+
+
+def _group_key(group: Group, profile: Profile) -> tuple[str, ...] | None:
+    """The key of the group of this kind that a company of this profile belongs to (None: none, as an
+    unknown sector or region matches nobody)."""
+    if group is Group.NETWORK:
+        return ()
+    if group is Group.REGION:
+        return None if profile.region is None else (profile.region,)
+    if profile.section is None:
+        return None
+    if group is Group.SECTOR:
+        return (profile.section,)
+    if group is Group.SECTOR_SIZE:
+        return (profile.section, profile.size_class)
+    return None if profile.region is None else (profile.section, profile.size_class, profile.region)
+
+
+def benchmark_all(everyone: Iterable[Peer]) -> dict[int, Benchmark]:
+    """Every company's :func:`benchmark` among ``everyone`` at once (the same figures as calling it for
+    each): each group's members are gathered and each group's values sorted once, so the cost grows as
+    n log n with the number of companies, not n²."""
+    everyone = list(everyone)
+    members: dict[tuple[Group, tuple[str, ...]], list[Peer]] = defaultdict(list)
+    for peer in everyone:
+        for group in FALLBACK:
+            key = _group_key(group, peer.profile)
+            if key is not None:
+                members[(group, key)].append(peer)
+    chosen: dict[Profile, tuple[Group, tuple[str, ...]] | None] = {}
+    ordered: dict[tuple[Group, tuple[str, ...]], dict[str, list[float]]] = {}
+    found = {}
+    for peer in everyone:
+        if peer.profile not in chosen:
+            chosen[peer.profile] = next(
+                (
+                    (group, key)
+                    for group in FALLBACK
+                    if (key := _group_key(group, peer.profile)) is not None
+                    and len(members.get((group, key), ())) >= K_FLOOR
+                ),
+                None,
+            )
+        where = chosen[peer.profile]
+        if where is None:
+            found[peer.company_id] = Benchmark(
+                Group.NONE, 0, {d: Standing(0, None, None, None, None) for d in sorted(peer.scores)}
+            )
+            continue
+        if where not in ordered:
+            values: dict[str, list[float]] = defaultdict(list)
+            for member in members[where]:
+                for dimension, value in member.scores.items():
+                    bucket = values[dimension]  # a dimension nobody scored still gets a standing
+                    if value is not None:
+                        bucket.append(value)
+            ordered[where] = {d: sorted(v) for d, v in values.items()}
+        standings = _standings(ordered[where], peer.scores)
+        found[peer.company_id] = Benchmark(where[0], len(members[where]), standings)
+    return found
+
+
+def _standings(
+    group_values: Mapping[str, list[float]], scores: Mapping[str, float | None]
+) -> dict[str, Standing]:
+    """A company's standing per dimension among its group's sorted values (as :func:`benchmark`)."""
+    standings = {}
+    for dimension in sorted(set(group_values) | set(scores)):
+        values = group_values.get(dimension, [])
+        if len(values) < K_FLOOR:
+            standings[dimension] = Standing(len(values), None, None, None, None)
+            continue
+        own = scores.get(dimension)
+        percentile = None
+        if own is not None:
+            below = bisect.bisect_left(values, own)
+            equal = bisect.bisect_right(values, own) - below
+            percentile = 100.0 * (below + 0.5 * equal) / len(values)
+        standings[dimension] = Standing(
+            len(values),
+            _quantile_sorted(values, 0.5),
+            _quantile_sorted(values, 0.25),
+            _quantile_sorted(values, 0.75),
+            percentile,
+        )
+    return standings
