@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import enum
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -191,48 +192,59 @@ def _group_key(group: Group, profile: Profile) -> tuple[str, ...] | None:
     return None if profile.region is None else (profile.section, profile.size_class, profile.region)
 
 
-def benchmark_all(everyone: Iterable[Peer]) -> dict[int, Benchmark]:
-    """Every company's :func:`benchmark` among ``everyone`` at once (the same figures as calling it for
-    each): each group's members are gathered and each group's values sorted once, so the cost grows as
-    n log n with the number of companies, not n²."""
-    everyone = list(everyone)
-    members: dict[tuple[Group, tuple[str, ...]], list[Peer]] = defaultdict(list)
+@dataclass(frozen=True)
+class PeerIndex:
+    """The network's peer groups, gathered once: each group's size and each dimension's sorted scores
+    (as compact arrays), so that any company's :func:`benchmark` costs a few look-ups and bisections."""
+
+    sizes: Mapping[tuple[Group, tuple[str, ...]], int]
+    values: Mapping[tuple[Group, tuple[str, ...]], Mapping[str, Sequence[float]]]
+
+    def group_of(self, mine: Profile) -> tuple[Group, tuple[str, ...]] | None:
+        """The most specific group of this profile with at least ``K_FLOOR`` companies (None: none)."""
+        for group in FALLBACK:
+            key = _group_key(group, mine)
+            if key is not None and self.sizes.get((group, key), 0) >= K_FLOOR:
+                return group, key
+        return None
+
+    def benchmark(self, mine: Profile, scores: Mapping[str, float | None]) -> Benchmark:
+        """The same as :func:`benchmark` of these scores among the indexed companies."""
+        where = self.group_of(mine)
+        if where is None:
+            return Benchmark(Group.NONE, 0, {d: Standing(0, None, None, None, None) for d in sorted(scores)})
+        return Benchmark(where[0], self.sizes[where], _standings(self.values[where], scores))
+
+
+def index(everyone: Iterable[Peer]) -> PeerIndex:
+    """Gather the peer groups of ``everyone`` (n log n: each group's values sorted once)."""
+    sizes: dict[tuple[Group, tuple[str, ...]], int] = defaultdict(int)
+    values: dict[tuple[Group, tuple[str, ...]], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for peer in everyone:
         for group in FALLBACK:
             key = _group_key(group, peer.profile)
-            if key is not None:
-                members[(group, key)].append(peer)
-    chosen: dict[Profile, tuple[Group, tuple[str, ...]] | None] = {}
-    ordered: dict[tuple[Group, tuple[str, ...]], dict[str, list[float]]] = {}
-    found = {}
-    for peer in everyone:
-        if peer.profile not in chosen:
-            chosen[peer.profile] = next(
-                (
-                    (group, key)
-                    for group in FALLBACK
-                    if (key := _group_key(group, peer.profile)) is not None
-                    and len(members.get((group, key), ())) >= K_FLOOR
-                ),
-                None,
-            )
-        where = chosen[peer.profile]
-        if where is None:
-            found[peer.company_id] = Benchmark(
-                Group.NONE, 0, {d: Standing(0, None, None, None, None) for d in sorted(peer.scores)}
-            )
-            continue
-        if where not in ordered:
-            values: dict[str, list[float]] = defaultdict(list)
-            for member in members[where]:
-                for dimension, value in member.scores.items():
-                    bucket = values[dimension]  # a dimension nobody scored still gets a standing
-                    if value is not None:
-                        bucket.append(value)
-            ordered[where] = {d: sorted(v) for d, v in values.items()}
-        standings = _standings(ordered[where], peer.scores)
-        found[peer.company_id] = Benchmark(where[0], len(members[where]), standings)
-    return found
+            if key is None:
+                continue
+            sizes[(group, key)] += 1
+            found = values[(group, key)]
+            for dimension, value in peer.scores.items():
+                bucket = found[dimension]  # a dimension nobody scored still gets a standing
+                if value is not None:
+                    bucket.append(value)
+    return PeerIndex(
+        dict(sizes),
+        {where: {d: array("d", sorted(v)) for d, v in found.items()} for where, found in values.items()},
+    )
+
+
+def benchmark_all(everyone: Iterable[Peer]) -> dict[int, Benchmark]:
+    """Every company's :func:`benchmark` among ``everyone`` at once (the same figures as calling it for
+    each), through one :class:`PeerIndex`: the cost grows as n log n with the number of companies, not n²."""
+    everyone = list(everyone)
+    peers_index = index(everyone)
+    return {p.company_id: peers_index.benchmark(p.profile, p.scores) for p in everyone}
 
 
 def _standings(
