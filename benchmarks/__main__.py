@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import common, progress_report, progress_writes, unit_pages, workbench_peer
+from benchmarks import common, progress_report, progress_writes, unit_pages, vista_scale, workbench_peer
 
 
 def main() -> int:
@@ -15,6 +15,7 @@ def main() -> int:
         ("workbench_peer", workbench_peer),
         ("progress_writes", progress_writes),
         ("progress_report", progress_report),
+        ("vista_scale", vista_scale),
     )
     for name, module in modules:
         if not chosen or name in chosen:

@@ -5,6 +5,13 @@ the peer group chosen and the statistics computed by :mod:`app.vista.peers`, and
 Peer statistics come from ``vista_company_score``, which is kept up to date incrementally (a company's
 rows are rewritten when it submits and when its staff's training progresses, in the same transaction), so
 they are as fresh as the last such change; the report says when the newest row was computed.
+
+The network's peer groups (:class:`app.vista.peers.PeerIndex`) are gathered once per process and kept
+while the stored scores do not change: every report issues one statement that returns only the network's
+freshness (how many stored scores, the newest one, how many active companies) when it matches what the
+process holds, and the stored scores themselves, with their freshness, when it does not. So a report
+costs the same statement and a few look-ups whatever the number of companies; a company whose sector,
+size or département is edited moves to its new group at its next score recompute.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company
@@ -69,6 +76,69 @@ def peer_rows(session: Session) -> tuple[list[peers.Peer], datetime | None]:
     return [peers.Peer(cid, profiles[cid], found) for cid, found in scores.items()], newest
 
 
+# Per database (its address): the freshness of the stored scores and the peer index built from them.
+_NETWORK: dict[str, tuple[tuple[int, datetime | None, int], peers.PeerIndex]] = {}
+
+
+def network(session: Session) -> tuple[peers.PeerIndex, datetime | None]:
+    """The network's peer groups and when the newest stored score was computed, in one statement: the
+    process's index when the stored scores have not changed since it was built, else rebuilt."""
+    bind = session.get_bind()
+    address = str(bind.url)
+    held = _NETWORK.get(address)
+    freshness = select(
+        select(func.count()).select_from(CompanyScore).scalar_subquery().label("stored"),
+        select(func.max(CompanyScore.computed_at)).scalar_subquery().label("newest"),
+        select(func.count())
+        .select_from(Company)
+        .where(Company.active.is_(True))
+        .scalar_subquery()
+        .label("active"),
+    ).subquery("freshness")
+    scored = (
+        select(
+            CompanyScore.company_id,
+            CompanyScore.dimension,
+            CompanyScore.score,
+            Company.naf_code,
+            Company.size_class.label("size_class"),
+            Company.departement,
+        )
+        .join(Company, Company.id == CompanyScore.company_id)
+        .where(CompanyScore.dimension.is_not(None), Company.active.is_(True))
+        .subquery("scored")
+    )
+    stale = (
+        freshness.c.stored.is_not(None)
+        if held is None
+        else (freshness.c.stored != held[0][0])
+        | freshness.c.newest.is_distinct_from(held[0][1])
+        | (freshness.c.active != held[0][2])
+    )
+    rows = session.execute(
+        select(freshness, scored.c.company_id, scored.c.dimension, scored.c.score, scored.c.naf_code,
+               scored.c.size_class, scored.c.departement)
+        .select_from(freshness)
+        .outerjoin(scored, stale)
+    ).all()  # fmt: skip
+    stamp = (rows[0][0], rows[0][1], rows[0][2])
+    if held is not None and rows[0][3] is None and stamp == held[0]:
+        return held[1], stamp[1]
+    scores: dict[int, dict[str, float | None]] = defaultdict(dict)
+    profiles: dict[int, peers.Profile] = {}
+    for _stored, _newest, _active, company_id, dimension, score, naf, size, departement in rows:
+        if company_id is None:
+            continue
+        scores[company_id][dimension] = score
+        if company_id not in profiles:
+            profiles[company_id] = peers.Profile(
+                peers.naf_section(naf), str(size), peers.region_of(departement)
+            )
+    built = peers.index(peers.Peer(cid, profiles[cid], found) for cid, found in scores.items())
+    _NETWORK[address] = (stamp, built)
+    return built, stamp[1]
+
+
 @dataclass(frozen=True)
 class Standing:
     """The report's peer part: the benchmark, the radar and its table, and the scores' freshness."""
@@ -88,7 +158,7 @@ def standing(session: Session, report: Report) -> Standing | None:
     """The company's standing among its peers and its radar (None before its first submission)."""
     if report.result is None:
         return None
-    everyone, newest = peer_rows(session)
+    index, newest = network(session)
     current = {
         d: (report.result.dimensions[d].score if d in report.result.dimensions else None) for d in DIMENSIONS
     }
@@ -97,7 +167,7 @@ def standing(session: Session, report: Report) -> Standing | None:
         if report.previous_result is not None
         else {}
     )
-    found = peers.benchmark(profile(report.company), current, everyone)
+    found = index.benchmark(profile(report.company), current)
     bands = {d: (s.median, s.p25, s.p75) for d, s in found.standings.items()}
     labels = {d: f"{d} {vista_tags.DIMENSIONS[d]}" for d in DIMENSIONS}
     axes = radar.axes_from(labels, current, previous, bands)

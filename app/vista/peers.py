@@ -14,8 +14,11 @@ Pure functions: the rows come from :func:`app.vista.queries` or the caller, not 
 
 from __future__ import annotations
 
+import bisect
 import enum
 import math
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -110,7 +113,10 @@ def quantile(values: Sequence[float], q: float) -> float:
     """The q-quantile (0 ≤ q ≤ 1) of ``values`` by linear interpolation (numpy's default)."""
     if not values:
         raise ValueError("no values")
-    ordered = sorted(values)
+    return _quantile_sorted(sorted(values), q)
+
+
+def _quantile_sorted(ordered: Sequence[float], q: float) -> float:
     position = q * (len(ordered) - 1)
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
@@ -168,3 +174,100 @@ def benchmark(mine: Profile, scores: Mapping[str, float | None], peers: Iterable
             None if own is None else percentile_rank(own, values),
         )
     return Benchmark(group, len(members), standings)
+
+
+def _group_key(group: Group, profile: Profile) -> tuple[str, ...] | None:
+    """The key of the group of this kind that a company of this profile belongs to (None: none, as an
+    unknown sector or region matches nobody)."""
+    if group is Group.NETWORK:
+        return ()
+    if group is Group.REGION:
+        return None if profile.region is None else (profile.region,)
+    if profile.section is None:
+        return None
+    if group is Group.SECTOR:
+        return (profile.section,)
+    if group is Group.SECTOR_SIZE:
+        return (profile.section, profile.size_class)
+    return None if profile.region is None else (profile.section, profile.size_class, profile.region)
+
+
+@dataclass(frozen=True)
+class PeerIndex:
+    """The network's peer groups, gathered once: each group's size and each dimension's sorted scores
+    (as compact arrays), so that any company's :func:`benchmark` costs a few look-ups and bisections."""
+
+    sizes: Mapping[tuple[Group, tuple[str, ...]], int]
+    values: Mapping[tuple[Group, tuple[str, ...]], Mapping[str, Sequence[float]]]
+
+    def group_of(self, mine: Profile) -> tuple[Group, tuple[str, ...]] | None:
+        """The most specific group of this profile with at least ``K_FLOOR`` companies (None: none)."""
+        for group in FALLBACK:
+            key = _group_key(group, mine)
+            if key is not None and self.sizes.get((group, key), 0) >= K_FLOOR:
+                return group, key
+        return None
+
+    def benchmark(self, mine: Profile, scores: Mapping[str, float | None]) -> Benchmark:
+        """The same as :func:`benchmark` of these scores among the indexed companies."""
+        where = self.group_of(mine)
+        if where is None:
+            return Benchmark(Group.NONE, 0, {d: Standing(0, None, None, None, None) for d in sorted(scores)})
+        return Benchmark(where[0], self.sizes[where], _standings(self.values[where], scores))
+
+
+def index(everyone: Iterable[Peer]) -> PeerIndex:
+    """Gather the peer groups of ``everyone`` (n log n: each group's values sorted once)."""
+    sizes: dict[tuple[Group, tuple[str, ...]], int] = defaultdict(int)
+    values: dict[tuple[Group, tuple[str, ...]], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for peer in everyone:
+        for group in FALLBACK:
+            key = _group_key(group, peer.profile)
+            if key is None:
+                continue
+            sizes[(group, key)] += 1
+            found = values[(group, key)]
+            for dimension, value in peer.scores.items():
+                bucket = found[dimension]  # a dimension nobody scored still gets a standing
+                if value is not None:
+                    bucket.append(value)
+    return PeerIndex(
+        dict(sizes),
+        {where: {d: array("d", sorted(v)) for d, v in found.items()} for where, found in values.items()},
+    )
+
+
+def benchmark_all(everyone: Iterable[Peer]) -> dict[int, Benchmark]:
+    """Every company's :func:`benchmark` among ``everyone`` at once (the same figures as calling it for
+    each), through one :class:`PeerIndex`: the cost grows as n log n with the number of companies, not n²."""
+    everyone = list(everyone)
+    peers_index = index(everyone)
+    return {p.company_id: peers_index.benchmark(p.profile, p.scores) for p in everyone}
+
+
+def _standings(
+    group_values: Mapping[str, list[float]], scores: Mapping[str, float | None]
+) -> dict[str, Standing]:
+    """A company's standing per dimension among its group's sorted values (as :func:`benchmark`)."""
+    standings = {}
+    for dimension in sorted(set(group_values) | set(scores)):
+        values = group_values.get(dimension, [])
+        if len(values) < K_FLOOR:
+            standings[dimension] = Standing(len(values), None, None, None, None)
+            continue
+        own = scores.get(dimension)
+        percentile = None
+        if own is not None:
+            below = bisect.bisect_left(values, own)
+            equal = bisect.bisect_right(values, own) - below
+            percentile = 100.0 * (below + 0.5 * equal) / len(values)
+        standings[dimension] = Standing(
+            len(values),
+            _quantile_sorted(values, 0.5),
+            _quantile_sorted(values, 0.25),
+            _quantile_sorted(values, 0.75),
+            percentile,
+        )
+    return standings

@@ -128,6 +128,14 @@ class Training:
 
     completions: list[Completion]
     tags: dict[str, dict[str, float]]
+    # The completions by company, so that each company's figures read its own only (never all of them).
+    by_company: dict[int, list[Completion]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[int, list[Completion]] = defaultdict(list)
+        for c in self.completions:
+            grouped[c.company_id].append(c)
+        object.__setattr__(self, "by_company", dict(grouped))
 
     def figures(self, company_id: int, now: datetime, as_of: datetime | None = None) -> dict[str, UseFigures]:
         """A company's figures per dimension, counting only what happened up to ``as_of`` (default: all);
@@ -135,9 +143,7 @@ class Training:
         as_of = _aware(as_of) if as_of else None
         reference = as_of or now
         tallies: dict[str, _Tally] = defaultdict(_Tally)
-        for c in self.completions:
-            if c.company_id != company_id:
-                continue
+        for c in self.by_company.get(company_id, ()):
             completed = _aware(c.completed_at) if c.completed_at else None
             passed = _aware(c.passed_at) if c.passed_at else None
             if as_of is not None:

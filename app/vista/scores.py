@@ -5,7 +5,8 @@ figures) and replaces the company's rows: one per dimension and an overall one (
 the same few queries whatever the number of companies. It runs in the caller's transaction and only
 flushes: the answering pages call it when a company submits; :func:`on_progress_changed` calls it when the
 progress of a company's staff moves (app.progress.rollups' ``course_progress_written`` signal, wired in
-create_app), so that stored scores stay fresh in the same transaction.
+create_app), so that stored scores stay fresh in the same transaction. :func:`recompute_all` (``flask vista
+recompute-scores``) rewrites every company's, a few statements per batch of companies.
 
 :func:`score_assessments` scores any assessments (the report scores the previous wave as of its
 submission: its answers, and the training done by then).
@@ -216,6 +217,23 @@ def recompute(session: Session, company_ids: Iterable[int], now: datetime | None
     if rows:
         session.connection().execute(insert(CompanyScore.__table__), rows)
     return {s.assessment.company_id: s for s in scored.values()}
+
+
+BATCH = 5_000
+
+
+def recompute_all(session: Session, now: datetime | None = None, batch: int = BATCH) -> int:
+    """Recompute the stored scores of every company with a submitted assessment, ``batch`` companies at a
+    time (a few statements per batch, never one per company), and drop the stored scores of companies that
+    no longer have one. Flushes, never commits (``flask vista recompute-scores`` commits). Returns the
+    number of companies scored."""
+    now = now or datetime.now(UTC)
+    assessed = select(Assessment.company_id).where(Assessment.status == Status.SUBMITTED.value)
+    session.execute(delete(CompanyScore).where(CompanyScore.company_id.not_in(assessed)))
+    ids = session.scalars(assessed.distinct().order_by(Assessment.company_id)).all()
+    for start in range(0, len(ids), batch):
+        recompute(session, ids[start : start + batch], now)
+    return len(ids)
 
 
 def on_progress_changed(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from app.vista.peers import (
@@ -9,6 +11,7 @@ from app.vista.peers import (
     Peer,
     Profile,
     benchmark,
+    benchmark_all,
     choose_group,
     naf_section,
     percentile_rank,
@@ -107,3 +110,40 @@ def test_no_group_means_no_figure_at_all():
     result = benchmark(BAKERY, {"D1": 50.0}, _peers(9, BAKERY))
     assert result.group is Group.NONE and result.size == 0
     assert all(s.median is None for s in result.standings.values())
+
+
+def _network(rng, count: int) -> list[Peer]:
+    profiles = [
+        BAKERY,
+        Profile("C", "small", "Auvergne-Rhône-Alpes"),
+        Profile("C", "micro", "Bretagne"),
+        Profile("G", "micro", "Bretagne"),
+        Profile(None, "micro", "Bretagne"),
+        Profile("F", "medium", None),
+    ]
+    return [
+        Peer(
+            n,
+            profiles[rng.randrange(len(profiles))],
+            # Ties (whole numbers), dimensions without a score, a dimension only some companies have.
+            {
+                "D1": float(rng.randrange(0, 100, 5)),
+                "D2": None if rng.random() < 0.3 else rng.uniform(0, 100),
+                **({"D3": float(rng.randrange(3))} if rng.random() < 0.5 else {}),
+            },
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 5, 9, 10, 40, 300])
+def test_every_company_benchmarked_at_once_as_one_by_one(count):
+    everyone = _network(random.Random(count), count)
+    found = benchmark_all(everyone)
+    assert set(found) == {p.company_id for p in everyone}
+    for peer in everyone:
+        assert found[peer.company_id] == benchmark(peer.profile, peer.scores, everyone), peer
+    if count >= 40:  # the fall-backs were all exercised
+        assert len({b.group for b in found.values()}) >= 3
+    if 0 < count < 10:
+        assert {b.group for b in found.values()} == {Group.NONE}

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.core.extensions import db
 from app.progress.models import CourseProgress
 from app.vista import queries, scores
-from app.vista.models import DIMENSIONS, CompanyScore
+from app.vista.models import DIMENSIONS, Assessment, CompanyScore
 from app.vista.scoring import UseFigures
 from tests.progress import conftest as progress_fixtures
 from tests.runtime.olx_helpers import write_course
@@ -199,3 +199,56 @@ def test_progress_in_an_untagged_course_costs_no_vista_statement(
     _t, learner = enrolled_learner(tagged, company=company)
     _r, statements = count_statements(lambda: learner.view("u1"))
     assert [s for s in statements if "FROM vista_assessment" in s], statements
+
+
+def _stale_draft(app, company_id):
+    """Turn a company's submitted assessment back into a draft (its stored scores are now stale)."""
+    with app.app_context():
+        db.session.execute(
+            update(Assessment).where(Assessment.company_id == company_id).values(status="draft", wave=None)
+        )
+        db.session.commit()
+
+
+def test_recompute_all_scores_every_assessed_company_a_few_statements_a_batch(
+    app, make_company, submit, count_statements
+):
+    companies = [make_company(headcount=10 + n) for n in range(5)]
+    for n, company in enumerate(companies):
+        submit(company, {**worked_example_answers(), "D3A4": n % 2})
+    gone, never = make_company(), make_company()
+    submit(gone, worked_example_answers())
+    with app.app_context():
+        scores.recompute(db.session, [gone.id])
+        db.session.commit()
+    _stale_draft(app, gone.id)
+    with app.app_context():
+        expected = {c.id: scores.recompute(db.session, [c.id]) for c in companies}
+        db.session.rollback()
+        counted, statements = count_statements(lambda: scores.recompute_all(db.session, batch=2))
+        db.session.commit()
+    assert counted == 5
+    # Stale scores dropped, the companies' ids; then 5 statements for each batch of 2 companies.
+    assert len(statements) == 2 + 3 * 5, statements
+    for company in companies:
+        result = expected[company.id][company.id].result
+        rows = stored(app, company.id)
+        assert rows["D3"] == pytest.approx(
+            tuple(getattr(result.dimensions["D3"], f) for f in ("adoption", "use", "impact", "score"))
+        )
+        assert rows[None][3] == pytest.approx(result.overall)
+    assert stored(app, gone.id) == {} and stored(app, never.id) == {}
+    with app.app_context():
+        _n, one_batch = count_statements(lambda: scores.recompute_all(db.session))
+        db.session.rollback()
+    assert len(one_batch) == 2 + 5
+
+
+def test_the_cli_recomputes_every_company_and_commits(app, make_company, submit):
+    companies = [make_company() for _ in range(3)]
+    for company in companies:
+        submit(company, worked_example_answers())
+    result = app.test_cli_runner().invoke(args=["vista", "recompute-scores"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Recomputed the scores of 3 companies in ")
+    assert all(stored(app, c.id)["D3"][0] == pytest.approx(75) for c in companies)
