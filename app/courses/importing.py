@@ -10,7 +10,9 @@ entry of policy.json, the policy winning as in Open edX):
 
 - ``display_name`` → title; ``language`` → language (default ``fr``);
 - ``cybermassif_open_enrolment`` (``true``/``false``) says whether anyone signed in may enrol; without it,
-  Open edX's rule: a course accepts self-enrolment unless it is ``invitation_only="true"``.
+  Open edX's rule: a course accepts self-enrolment unless it is ``invitation_only="true"``;
+- ``cybermassif_training_hours`` → training_minutes, the time its certificate attests (see
+  ``app.courses.training_hours``); ``cybermassif_vista``, the VISTA dimensions (``app.courses.vista_tags``).
 
 The visibility settings of containers (``start``, ``due``, ``visible_to_staff_only``, ``hide_after_due``,
 ``group_access``, and the course's ``user_partitions``) must be readable: a malformed one refuses the
@@ -33,7 +35,7 @@ from sqlalchemy import func, insert, select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sanitize import clean_html
-from app.courses import visibility, vista_tags
+from app.courses import training_hours, visibility, vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
 from app.runtime.models import BlockTree, StoredBlock
@@ -76,7 +78,7 @@ def import_course(
         if skip_unchanged and (unchanged := _unchanged(root, digest)) is not None:
             return unchanged
         parsed = read_course(root, config=bridge.setup_for().config(), limits=limits)
-    _check_vista_tags(parsed)
+    _check_course_settings(parsed)
     _check_visibility(parsed)
     result = _store(parsed, actor)
     log.info(
@@ -171,11 +173,18 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
     return ImportResult(course, tree.id, len(parsed.records), len(parsed.assets), changed=True)
 
 
-def _check_vista_tags(parsed: ParsedCourse) -> None:
-    _tags, problems = vista_tags.read_tags({**parsed.course_settings, **parsed.policy})
-    if problems:
-        policy_file = f"policies/{parsed.course_key.run}/policy.json"
-        raise ImportFailed([Problem(policy_file, None, r.message, "vista", r.params) for r in problems])
+def _check_course_settings(parsed: ParsedCourse) -> None:
+    settings = {**parsed.course_settings, **parsed.policy}
+    policy_file = f"policies/{parsed.course_key.run}/policy.json"
+    found = [
+        Problem(policy_file, None, r.message, "vista", r.params) for r in vista_tags.read_tags(settings)[1]
+    ]
+    found += [
+        Problem(policy_file, None, r.message, "training_hours", r.params)
+        for r in training_hours.read_minutes(settings)[1]
+    ]
+    if found:
+        raise ImportFailed(found)
 
 
 def _check_visibility(parsed: ParsedCourse) -> None:
@@ -205,6 +214,7 @@ def _describe(course: Course, parsed: ParsedCourse) -> None:
     language = str(settings.get("language") or "fr")
     course.language = language if _LANGUAGE.match(language) else "fr"
     course.open_enrolment = open_enrolment(settings)
+    course.training_minutes = training_hours.read_minutes(settings)[0]
     course.policy = parsed.policy
     course.grading_policy = parsed.grading_policy
     course.about = {name: clean_html(text) for name, text in parsed.about.items()}

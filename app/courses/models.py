@@ -31,6 +31,9 @@ class Course(db.Model):
     short_description: Mapped[str] = mapped_column(Text, default="")
     # Everyone signed in may enrol themselves in an open course.
     open_enrolment: Mapped[bool] = mapped_column(default=False)
+    # The training time its certificate attests, from the policy's cybermassif_training_hours (None: not
+    # declared).
+    training_minutes: Mapped[int | None] = mapped_column(Integer)
     published_tree_id: Mapped[int | None] = mapped_column(ForeignKey("block_tree.id", ondelete="SET NULL"))
     # policy.json's course entry, grading_policy.json and the about/ pages, kept for export and grading.
     # Read only by the pages that need them (about, grading, export), not with every course.

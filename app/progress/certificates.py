@@ -2,24 +2,27 @@
 
 A certificate is issued by the roll-ups the moment a learner has completed and passed a course (see
 ``rollups``), with a random code (about 100 bits, unguessable) that anyone may check at
-``/progression/certificat/<code>``; that public page shows the holder's name, the course, the date and the
-Cybersite, nothing else. The PDF is drawn with fpdf2 in DejaVu Sans, bundled in ``fonts/`` with its
-licence (the accents of French names need a Unicode font).
+``/progression/certificat/<code>``; that public page shows the holder's name, the course, its training
+time and dates, and the Cybersite, nothing else. The training ran from the learner's enrolment in the
+course to the certificate's issue; its time is what the course declares (``cybermassif_training_hours``).
+The PDF is drawn with fpdf2 in DejaVu Sans, bundled in ``fonts/`` with its licence (the accents of French
+names need a Unicode font).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from sqlalchemy import Select, select
 
 from app.accounts.models import Cybersite, User
 from app.core.extensions import db
-from app.courses.models import Course
+from app.courses.models import Course, Enrolment
 from app.progress.models import Certificate
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -38,9 +41,24 @@ class CertificateView:
     issued_at: datetime
     grade: float | None
     cybersite: str | None
+    training_minutes: int | None
+    enrolled_at: datetime | None
+
+    @property
+    def started_on(self) -> datetime:
+        """The first day of the training: the enrolment (never after the issue, whatever the clocks)."""
+        if self.enrolled_at is None:
+            return self.issued_at
+        enrolled, issued = _aware(self.enrolled_at), _aware(self.issued_at)
+        return min(enrolled, issued)
 
 
-def _query() -> Select[tuple[str, str, int, str, str, datetime, float | None, str | None]]:
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; they are UTC as stored.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _query() -> Select[Any]:
     return (
         select(
             Certificate.code,
@@ -51,10 +69,13 @@ def _query() -> Select[tuple[str, str, int, str, str, datetime, float | None, st
             Certificate.issued_at,
             Certificate.grade,
             Cybersite.name,
+            Course.training_minutes,
+            Enrolment.created_at,
         )
         .join(User, User.id == Certificate.user_id)
         .join(Course, Course.course_key == Certificate.course_key)
         .outerjoin(Cybersite, Cybersite.id == Certificate.cybersite_id)
+        .outerjoin(Enrolment, (Enrolment.user_id == Certificate.user_id) & (Enrolment.course_id == Course.id))
     )
 
 
@@ -83,6 +104,7 @@ class PdfTexts:
     heading: str
     awarded_to: str
     for_course: str
+    training: str
     details: str
     verify: str
     verify_url: str
@@ -119,8 +141,9 @@ def pdf(view: CertificateView, texts: PdfTexts) -> bytes:
     line(texts.awarded_to, 14, "", 8, 2)
     line(view.holder, 26, "B", 13, 6)
     line(texts.for_course, 14, "", 8, 2)
-    line(view.course_title, 20, "B", 11, 8)
-    line(texts.details, 12, "", 7, 10)
+    line(view.course_title, 20, "B", 11, 6)
+    line(texts.training, 13, "", 7, 2)
+    line(texts.details, 12, "", 7, 8)
     document.set_text_color(90, 100, 110)
     line(texts.verify, 10, "", 6)
     line(texts.verify_url, 10, "B", 6)

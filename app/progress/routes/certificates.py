@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.accounts.policy import Action
 from app.progress import certificates
 from app.progress.routes.base import actor, blueprint, require
-from app.progress.routes.formatting import moment
+from app.progress.routes.formatting import moment, period, training_time
 
 
 def _own(course_key: str) -> certificates.CertificateView:
@@ -20,6 +20,14 @@ def _own(course_key: str) -> certificates.CertificateView:
     return found
 
 
+def training(found: certificates.CertificateView) -> str:
+    """What the certificate attests of the training: its time, when declared, and its dates."""
+    days = period(found.started_on, found.issued_at)
+    if found.training_minutes:
+        return _("Training of %(time)s, %(period)s", time=training_time(found.training_minutes), period=days)
+    return _("Training %(period)s", period=days)
+
+
 def _verify_url(code: str) -> str:
     return url_for("progress.verify", code=code, _external=True)
 
@@ -28,7 +36,12 @@ def _verify_url(code: str) -> str:
 def certificate(course_key: str) -> str:
     """The learner's certificate of a course, to print."""
     found = _own(course_key)
-    return render_template("progress/certificate.html", certificate=found, verify_url=_verify_url(found.code))
+    return render_template(
+        "progress/certificate.html",
+        certificate=found,
+        training=training(found),
+        verify_url=_verify_url(found.code),
+    )
 
 
 @blueprint.route("/formations/<course_key>/certificat.pdf")
@@ -45,6 +58,7 @@ def certificate_pdf(course_key: str) -> Response:
         heading=_("Certificate of completion"),
         awarded_to=_("This certifies that"),
         for_course=_("has completed and passed the course"),
+        training=training(found),
         details=details,
         verify=_("Check this certificate at the address below (code %(code)s):", code=found.code),
         verify_url=_verify_url(found.code),
@@ -67,4 +81,10 @@ def verify(code: str) -> tuple[str, int] | str:
     found = certificates.by_code(code[:64])
     if found is None:
         return render_template("progress/verify.html", certificate=None, code=code[:64]), 404
-    return render_template("progress/verify.html", certificate=found, code=found.code)
+    return render_template(
+        "progress/verify.html",
+        certificate=found,
+        code=found.code,
+        time=training_time(found.training_minutes) if found.training_minutes else None,
+        period=period(found.started_on, found.issued_at),
+    )

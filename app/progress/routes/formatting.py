@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
 from app.progress.routes.base import blueprint
@@ -39,6 +39,22 @@ def cell(value: Any, kind: Kind) -> str:  # noqa: PLR0911 (one return per kind)
     if kind == Kind.YESNO:
         return _("Yes") if value else _("No")
     return str(value)
+
+
+def training_time(minutes: int) -> str:
+    """A training time as funders read it: "7 hours", "3 h 30"."""
+    hours, rest = divmod(minutes, 60)
+    if rest:
+        return _("%(hours)d h %(minutes)02d", hours=hours, minutes=rest)
+    return ngettext("%(num)d hour", "%(num)d hours", hours)
+
+
+def period(start: datetime, end: datetime) -> str:
+    """The days a training ran: "on 3 March 2026", "from 3 March 2026 to 12 April 2026"."""
+    first, last = moment(start, "long"), moment(end, "long")
+    if first == last:
+        return _("on %(date)s", date=first)
+    return _("from %(start)s to %(end)s", start=first, end=last)
 
 
 def status_label(value: str) -> str:
