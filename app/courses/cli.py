@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.core.extensions import db
 from app.courses import pruning
 from app.courses.exporting import CourseNotFound, export_course
-from app.courses.importing import ImportFailed, import_course
+from app.courses.importing import ImportFailed, Problem, import_course
 from app.courses.models import Course
 from app.runtime.models import BlockTree, BlockTypeSetting, StoredBlock
 from app.runtime.registry import get_registry
@@ -46,6 +46,15 @@ def import_command(path: Path) -> None:
         f"Imported {result.course.course_key}: {result.blocks} blocks, {result.assets} assets "
         f"(tree {result.tree_id})."
     )
+    report_warnings(result.warnings)
+
+
+def report_warnings(warnings: tuple[Problem, ...]) -> None:
+    """Print the components an import kept as placeholders, one per line with file and line, on stderr."""
+    if warnings:
+        click.echo(f"{len(warnings)} component(s) could not be read, kept as placeholders:", err=True)
+    for warning in warnings:
+        click.echo(f"  warning: {warning}", err=True)
 
 
 @courses.command("export")
@@ -146,6 +155,7 @@ def load_demo_courses() -> tuple[list[str], bool]:
             accepted = False
             continue
         db.session.commit()
+        report_warnings(result.warnings)
         state = "imported" if result.changed else "unchanged"
         lines.append(f"  {result.course.course_key} ({course_dir.name}): {state}, {result.blocks} blocks")
     return lines, accepted

@@ -2,8 +2,10 @@
 
 Everything is read and checked first (:func:`app.runtime.olx_course.read_course`); only a course without
 a single problem is written: a BlockTree with its blocks and assets (bulk inserts), the Course created or
-updated, and ``published_tree_id`` pointed at the new tree. Earlier trees stay (learner state is keyed by
-usage id, not by tree), so a refused import leaves the published version as it was. The caller commits.
+updated, and ``published_tree_id`` pointed at the new tree. A component whose content cannot be read is
+no problem: it is kept as a placeholder, exported unchanged, and listed in ``ImportResult.warnings``.
+Earlier trees stay (learner state is keyed by usage id, not by tree), so a refused import leaves the
+published version as it was. The caller commits.
 
 Course fields read from the course element (attribute in ``course/RUN.xml`` or key of the ``course/RUN``
 entry of policy.json, the policy winning as in Open edX):
@@ -60,6 +62,8 @@ class ImportResult:
     blocks: int
     assets: int
     changed: bool
+    #: components kept as placeholders, their content unreadable here (file, line and reason of each)
+    warnings: tuple[Problem, ...] = ()
 
 
 def import_course(
@@ -170,7 +174,14 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
     _describe(course, parsed)
     course.published_tree_id = tree.id
     db.session.flush()
-    return ImportResult(course, tree.id, len(parsed.records), len(parsed.assets), changed=True)
+    return ImportResult(
+        course,
+        tree.id,
+        len(parsed.records),
+        len(parsed.assets),
+        changed=True,
+        warnings=tuple(parsed.warnings),
+    )
 
 
 def _check_course_settings(parsed: ParsedCourse) -> None:

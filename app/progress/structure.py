@@ -158,7 +158,7 @@ def build(
     config = runtime.config
     records = list(tree.walk())
     counted_types = completable_types(config, {r.block_type for r in records})
-    candidates = [r.usage_id for r in records if _maybe_scored(config, r.block_type)]
+    candidates = [r.usage_id for r in records if not r.placeholder and _maybe_scored(config, r.block_type)]
     sequences = [r.usage_id for r in records if r.block_type == SEQUENCE]
     tree.load_fields(runtime.store.session, sequences + candidates)
     points = _points(runtime, candidates)
@@ -172,7 +172,7 @@ def build(
         if record.block_type in CONTAINER_TYPES:
             below.setdefault(record.usage_id, [])
             scored_below.setdefault(record.usage_id, [])
-        counted = record.block_type in counted_types
+        counted = record.block_type in counted_types and not record.placeholder
         scored = record.usage_id in points
         if not (counted or scored):
             continue

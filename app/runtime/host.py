@@ -253,7 +253,7 @@ class HostRuntime(Runtime):
         self.user_is_staff = learner.is_staff
         self.field_data_service: FieldData = HostFieldData(store)
         self._blocks: dict[str, XBlock] = {}
-        self._mixed_classes: dict[str, type[XBlock]] = {}
+        self._mixed_classes: dict[tuple[str, bool], type[XBlock]] = {}
         self._services: dict[str, Any] = {}
         self._block_services: dict[tuple[str, str], Any] = {}
         # The blocks shown in a student view that complete on view: (usage id, block type).
@@ -291,8 +291,11 @@ class HostRuntime(Runtime):
         return cls
 
     def unavailable_reason(self, block_type: str) -> str:
-        """Why a block shows as unavailable: disabled by the administrators, or not installed."""
-        return "disabled" if block_type in self.config.disabled_types else "missing"
+        """Why a block shows as unavailable: disabled by the administrators, not installed, or (its type
+        being installed) its OLX could not be read at import."""
+        if block_type in self.config.disabled_types:
+            return "disabled"
+        return "missing" if self.config.registry.load_block_class(block_type) is None else "unreadable"
 
     def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
         """The block of this course with this usage id (built once per request)."""
@@ -317,11 +320,11 @@ class HostRuntime(Runtime):
             raise NoSuchUsage(text)
         keys = ScopeIds(self.learner.user_id, record.block_type, key.definition_key, key)
         # One class per block type for the request (a handler may report on hundreds of blocks).
-        mixed = self._mixed_classes.get(record.block_type)
+        kind = (record.block_type, record.placeholder)
+        mixed = self._mixed_classes.get(kind)
         if mixed is None:
-            mixed = self._mixed_classes[record.block_type] = self.mixologist.mix(
-                self.load_block_type(record.block_type)
-            )
+            cls = UnavailableBlock if record.placeholder else self.load_block_type(record.block_type)
+            mixed = self._mixed_classes[kind] = self.mixologist.mix(cls)
         block = mixed(runtime=self, scope_ids=keys, for_parent=for_parent)
         self._blocks[text] = block
         return block

@@ -105,6 +105,8 @@ class ParsedCourse:
     about: dict[str, str] = field(default_factory=dict)
     assets: list[Asset] = field(default_factory=list)
     source_sha256: str = ""
+    #: components kept as placeholders because their content could not be read (file, line, reason)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def course_settings(self) -> dict[str, Any]:
@@ -312,4 +314,5 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
         about=about,
         assets=assets,
         source_sha256=source_digest(root),
+        warnings=list(runtime.warnings),
     )

@@ -12,7 +12,10 @@ OLX spreads over files before handing a node to its block:
 - ``policy.json`` entries (``chapter/x``…) are applied after parsing: declared fields are set, other keys
   go to ``xml_attributes`` (as strings, so that export writes them as attributes) as Open edX does;
 - a type that is not installed, or is disabled, becomes an :class:`UnavailableBlock` whose OLX (pointers
-  resolved, ``url_name`` removed: the file name or pointer carries it) is kept for export.
+  resolved, ``url_name`` removed: the file name or pointer carries it) is kept for export; so does a
+  component whose own ``parse_xml`` fails (its content cannot be read here): that is a *warning*
+  (``warnings``), not a problem — a component's content never refuses a course, only the runtime's rules
+  of safety and structure do (and a container that cannot be read, being the structure).
 
 Usage ids come from the course key, the block type and the ``url_name`` (stable across re-imports and
 re-orderings). A block without ``url_name`` gets ``{parent url_name}-{type}-{position}`` (position
@@ -26,6 +29,7 @@ its parameters), so that a caller can report all of them at once, each in its re
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +46,7 @@ from app.runtime.olx_safety import DEFAULT_MAX_XML_BYTES, OlxError, parse_xml, p
 from app.runtime.placeholder import UnavailableBlock
 from app.runtime.reasons import Reason, _, fill
 from app.runtime.store import FieldStore
-from app.runtime.tree import BlockRecord, LoadedTree
+from app.runtime.tree import CONTAINER_TYPES, BlockRecord, LoadedTree
 
 MAX_URL_NAME_LENGTH = 255
 _RESERVED_FIELDS = ("children", "parent", "xml_attributes")
@@ -70,6 +74,11 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
+
+
+def _error_text(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 500 else f"{text[:500]}…"
 
 
 class ImportFailed(Exception):
@@ -195,6 +204,8 @@ class ImportRuntime(HostRuntime):
         self.policy = policy or {}
         self.policy_file = policy_file
         self.problems: list[Problem] = []
+        #: components kept as placeholders (their content could not be read): reported, not refused
+        self.warnings: list[Problem] = []
         #: usage id -> the url_name it was imported from (block ids may be hashed forms of it)
         self.url_names: dict[str, str] = {}
         self._defined_at: dict[str, str] = {}
@@ -363,7 +374,7 @@ class ImportRuntime(HostRuntime):
         except Exception as error:  # a block's own parse_xml may fail in any way: report it, go on
             # The block's own words (its exception) are kept as they are: the platform cannot translate them.
             message = _("<%(tag)s> could not be read: %(error)s")
-            self.problem(file, line, message, "block", tag=node.tag, error=f"{type(error).__name__}: {error}")
+            self.problem(file, line, message, "block", tag=node.tag, error=_error_text(error))
             return None
         return key
 
@@ -374,7 +385,23 @@ class ImportRuntime(HostRuntime):
         cls = self.load_block_type(node.tag)
         if issubclass(cls, UnavailableBlock):
             return self._placeholder(node, keys, record, url_name)
-        block = self.mixologist.mix(cls).parse_xml(node, self, keys)
+        # A component's own content never refuses the course: kept as it was read, it becomes a
+        # placeholder (exported unchanged) and a warning. Containers are the course's structure.
+        original = copy.deepcopy(node) if node.tag not in CONTAINER_TYPES else None
+        file, line = where(node)
+        try:
+            block = self.mixologist.mix(cls).parse_xml(node, self, keys)
+        except Exception as error:  # a block's own parse_xml may fail in any way
+            if original is None:
+                raise
+            self.tree.remove_descendants(record.usage_id)
+            record.content, record.settings = {}, {}
+            # The block's own words (its exception) are kept as they are: the platform cannot translate them.
+            message = _("<%(tag)s> could not be read and is kept as it is, shown as unavailable: %(error)s")
+            self.warnings.append(
+                Problem(file, line, message, "unreadable", {"tag": node.tag, "error": _error_text(error)})
+            )
+            return self._placeholder(original, keys, record, url_name)
         self._apply_policy(block, node.tag, url_name)
         return block
 
@@ -410,6 +437,7 @@ class ImportRuntime(HostRuntime):
         for name, value in self.policy.get(f"{node.tag}/{url_name}", {}).items():
             node.set(name, as_attribute(value))
         record.olx = etree.tostring(node, encoding="unicode", with_tail=False)
+        record.placeholder = True
         block = self.construct_xblock_from_class(UnavailableBlock, keys)
         if node.get("display_name") is not None:
             block.display_name = node.get("display_name")

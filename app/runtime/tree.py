@@ -48,6 +48,9 @@ class BlockRecord:
     # The settings of a container (course, chapter, sequence, unit), read with the structure: who may see
     # it and when (start, staff only, content groups…) is decided from them for every page of the course.
     container_settings: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # A block kept as its OLX (``olx`` set): its type is not installed, or it could not be read at import.
+    # It is shown as a placeholder whatever its type, and counts for neither completion nor grades.
+    placeholder: bool = field(default=False, compare=False)
 
 
 class LoadedTree:
@@ -88,11 +91,12 @@ class LoadedTree:
                 b.position,
                 b.display_name,
                 container_settings,
+                b.olx.is_not(None),
             ).where(b.tree_id == tree_id)
         ).all()
         return cls(
             tree_id,
-            (BlockRecord(*row[:6], container_settings=row[6]) for row in rows),
+            (BlockRecord(*row[:6], container_settings=row[6], placeholder=bool(row[7])) for row in rows),
             root_usage_id,
         )
 
@@ -149,6 +153,24 @@ class LoadedTree:
         self._derived.clear()
         self._by_usage[record.usage_id] = record
         self._by_definition[record.definition_id] = record
+
+    def remove_descendants(self, usage_id: str) -> None:
+        """Forget every block whose parent chain leads to ``usage_id`` (import: a block that failed to
+        parse after some of its children were read)."""
+        gone = {usage_id}
+        grew = True
+        while grew:
+            found = {u for u, r in self._by_usage.items() if r.parent_usage_id in gone and u not in gone}
+            gone |= found
+            grew = bool(found)
+        gone.discard(usage_id)
+        for u in gone:
+            record = self._by_usage.pop(u)
+            self._by_definition.pop(record.definition_id, None)
+        if gone:
+            self._by_block_id = None
+            self._derived.clear()
+        self._by_usage[usage_id].children = []
 
     def children_ids(self, usage_id: str) -> list[str]:
         """The children of a block, in order."""

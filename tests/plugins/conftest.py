@@ -34,6 +34,7 @@ class OlxCourse:
     course_key: str
     tree_id: int
     root: Path
+    warnings: tuple = ()
 
     def usage(self, block_type: str, url_name: str) -> str:
         """The usage id of a block of this course."""
@@ -79,7 +80,7 @@ def olx_course(app: Flask, tmp_path: Path) -> Callable[..., OlxCourse]:
         with app.app_context():
             result = import_course(root, actor=None)
             db.session.commit()
-            return OlxCourse(result.course.id, course_key, result.tree_id, root)
+            return OlxCourse(result.course.id, course_key, result.tree_id, root, result.warnings)
 
     return build
 

@@ -50,3 +50,14 @@ def small_course(**extra: str | bytes) -> dict[str, str | bytes]:
     }
     files.update(extra)
     return files
+
+
+def the_unreadable_warning(warnings: Any, tag: str, message: str) -> Any:
+    """The one warning of an import that kept a ``<tag>`` as a placeholder, its reason holding ``message``."""
+    texts = [str(w) for w in warnings]
+    assert len(texts) == 1, texts
+    warning = warnings[0]
+    assert warning.code == "unreadable", texts
+    assert f"<{tag}> could not be read and is kept as it is" in warning.text, texts
+    assert message.lower() in warning.text.lower(), texts
+    return warning

@@ -173,7 +173,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert [p.code for p in problems] == ["missing", "xml"]
 
 
-def test_a_block_that_fails_to_parse_is_reported(tmp_path):
+def test_a_block_that_fails_to_parse_is_kept_as_a_placeholder_with_a_warning(tmp_path):
     class Broken(XBlock):
         @classmethod
         def parse_xml(cls, node, runtime, keys):
@@ -194,10 +194,78 @@ def test_a_block_that_fails_to_parse_is_reported(tmp_path):
             "broken/b.xml": "<broken/>",
         }
     )
-    problems = _problems(write_course(tmp_path, files), registry=Registry(get_registry()))
-    assert [str(p) for p in problems] == [
-        "broken/b.xml:1: <broken> could not be read: ValueError: bad value for 'weight'"
+    files["broken/b.xml"] = '<broken weight="lourd">\n  <p>Texte « gardé »</p>\n</broken>'
+    parsed = read_course(
+        write_course(tmp_path, files), config=import_config(registry=Registry(get_registry()))
+    )
+    assert [str(w) for w in parsed.warnings] == [
+        "broken/b.xml:1: <broken> could not be read and is kept as it is, shown as unavailable: "
+        "ValueError: bad value for 'weight'"
     ]
+    (kept,) = [r for r in parsed.records if r.block_type == "broken"]
+    assert kept.placeholder and kept.content == {} and kept.settings == {}
+    assert kept.olx == '<broken weight="lourd">\n  <p>Texte « gardé »</p>\n</broken>'
+
+
+def test_a_container_that_fails_to_parse_refuses_the_import(tmp_path):
+    from app.runtime.registry import get_registry
+
+    real = get_registry()
+
+    class Broken(real.load_block_class("vertical")):
+        @classmethod
+        def parse_xml(cls, node, runtime, keys):
+            raise ValueError("the structure is broken")
+
+    class Registry:
+        def load_block_class(self, name):
+            return Broken if name == "vertical" else real.load_block_class(name)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    problems = _problems(write_course(tmp_path, small_course()), registry=Registry())
+    assert any(
+        "<vertical> could not be read: ValueError: the structure is broken" in str(p) for p in problems
+    )
+
+
+def test_a_failing_block_forgets_the_children_it_had_read(tmp_path):
+    from xblock.core import XBlock as Base
+
+    class Parent(Base):
+        has_children = True
+
+        @classmethod
+        def parse_xml(cls, node, runtime, keys):
+            block = runtime.construct_xblock_from_class(cls, keys)
+            for child in node:
+                runtime.add_node_as_child(block, child)
+            raise ValueError("after its children")
+
+    from app.runtime.registry import get_registry
+
+    real = get_registry()
+
+    class Registry:
+        def load_block_class(self, name):
+            return Parent if name == "parent" else real.load_block_class(name)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    files = small_course(
+        **{
+            "vertical/u1.xml": (
+                '<vertical>\n  <parent url_name="p"><html url_name="h">x</html></parent>\n</vertical>'
+            ),
+        }
+    )
+    parsed = read_course(write_course(tmp_path, files), config=import_config(registry=Registry()))
+    assert [w.code for w in parsed.warnings] == ["unreadable"]
+    assert [r.block_type for r in parsed.records].count("html") == 0
+    (kept,) = [r for r in parsed.records if r.block_type == "parent"]
+    assert kept.children == [] and '<html url_name="h">x</html>' in kept.olx
 
 
 def test_limits_are_enforced(tmp_path):

@@ -1,7 +1,8 @@
 """Courses (network administrators): import a course archive (Open edX layout) and export a course.
 
 An import is all or nothing: a refused archive changes nothing, and the page lists every problem found
-with its file and line.
+with its file and line. An accepted import whose components could not all be read lists them as warnings
+(file, line and reason): they are kept as placeholders and exported unchanged.
 """
 
 from __future__ import annotations
@@ -53,9 +54,22 @@ def _courses() -> list[Course]:
     return list(db.session.scalars(select(Course).order_by(Course.title, Course.id)))
 
 
-def _render(form: CourseArchiveForm, problems: list[Problem] | None = None) -> str:
+def _render(
+    form: CourseArchiveForm,
+    problems: list[Problem] | None = None,
+    *,
+    imported: str | None = None,
+    warnings: tuple[Problem, ...] = (),
+) -> str:
     described = [(str(PROBLEM_KINDS.get(p.code, OTHER_PROBLEM)), p, p.translated(_)) for p in problems or []]
-    return render_template("admin/courses.html", form=form, courses=_courses(), problems=described)
+    return render_template(
+        "admin/courses.html",
+        form=form,
+        courses=_courses(),
+        problems=described,
+        imported=imported,
+        warnings=[(w, w.translated(_)) for w in warnings],
+    )
 
 
 @blueprint.route("/formations")
@@ -82,16 +96,17 @@ def import_archive() -> str | Response | tuple[str, int]:
             return _render(form, error.problems), 400
     title, key = result.course.title, result.course.course_key
     db.session.commit()
-    flash(
-        _(
-            "%(title)s (%(key)s) is imported and published: %(blocks)d components, %(assets)d files.",
-            title=title,
-            key=key,
-            blocks=result.blocks,
-            assets=result.assets,
-        ),
-        "success",
+    done = _(
+        "%(title)s (%(key)s) is imported and published: %(blocks)d components, %(assets)d files.",
+        title=title,
+        key=key,
+        blocks=result.blocks,
+        assets=result.assets,
     )
+    if result.warnings:
+        # Shown on the page itself: a list of warnings does not fit in the session cookie of a redirect.
+        return _render(CourseArchiveForm(formdata=None), imported=done, warnings=result.warnings)
+    flash(done, "success")
     return redirect(url_for("admin.courses"))
 
 

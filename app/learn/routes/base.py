@@ -155,10 +155,10 @@ def company_naf(user: User) -> Callable[[], str | None]:
 class UnavailableNotices(Mapping[str, str]):
     """The texts the placeholder block shows, in the request's language, translated on first use.
 
-    Most pages show no placeholder: they need not look the three texts up.
+    Most pages show no placeholder: they need not look these texts up.
     """
 
-    KEYS = ("missing", "disabled", "failed")
+    KEYS = ("missing", "disabled", "unreadable", "failed")
 
     def __init__(self) -> None:
         self._texts: dict[str, str] | None = None
@@ -168,6 +168,7 @@ class UnavailableNotices(Mapping[str, str]):
             self._texts = {
                 "missing": _("This component is not available on this site."),
                 "disabled": _("This component has been disabled by the administrators."),
+                "unreadable": _("This component could not be read from the course files; it is kept as is."),
                 "failed": _("This component could not be shown. The team has been told."),
             }
         return self._texts

@@ -38,7 +38,9 @@ def completed_units(
         counted = [
             record.usage_id
             for record in tree.walk(unit_id)
-            if record.usage_id != unit_id and record.block_type in completable_types
+            if record.usage_id != unit_id
+            and record.block_type in completable_types
+            and not record.placeholder
         ]
         if counted and all(usage_id in completed for usage_id in counted):
             done.add(unit_id)

@@ -6,15 +6,14 @@ import tarfile
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.extensions import db
 from app.courses.exporting import export_course
-from app.courses.importing import ImportFailed, import_course
-from app.courses.models import Course
+from app.courses.importing import import_course
 from app.runtime.models import StoredBlock
 from tests.plugins.ict_fresco.conftest import UNIT, stored_settings
-from tests.runtime.olx_helpers import write_course
+from tests.runtime.olx_helpers import the_unreadable_warning, write_course
 
 RUN = "2026"
 
@@ -167,20 +166,15 @@ BAD = [
 
 
 @pytest.mark.parametrize(("cells", "message"), BAD, ids=[m[:40] for _c, m in BAD])
-def test_a_bad_fresco_is_refused_with_a_clear_problem_and_nothing_is_imported(
-    app_ctx, tmp_path, cells, message
-):
+def test_a_bad_fresco_is_kept_as_a_placeholder_with_a_clear_warning(app_ctx, tmp_path, cells, message):
     source = write_course(tmp_path / "bad", _course_files(f'<ict_fresco url_name="f1">{cells}</ict_fresco>'))
-    with pytest.raises(ImportFailed) as failure:
-        import_course(source, actor=None)
-    db.session.rollback()
-    problems = [str(p) for p in failure.value.problems]
-    assert any(message in p and "ict_fresco" in p for p in problems), problems
-    assert db.session.scalar(select(func.count()).select_from(Course)) == 0
+    result = import_course(source, actor=None)
+    the_unreadable_warning(result.warnings, "ict_fresco", message)
+    kept = db.session.scalar(select(StoredBlock).where(StoredBlock.block_type == "ict_fresco"))
+    assert kept.olx == f"<ict_fresco>{cells}</ict_fresco>" and kept.content == {}
 
 
-def test_an_empty_title_is_refused(app_ctx, tmp_path):
+def test_an_empty_title_is_kept_as_a_placeholder_with_a_warning(app_ctx, tmp_path):
     source = write_course(tmp_path / "bad", _course_files('<ict_fresco url_name="f1" display_name="  "/>'))
-    with pytest.raises(ImportFailed) as failure:
-        import_course(source, actor=None)
-    assert any("The title cannot be empty." in str(p) for p in failure.value.problems)
+    result = import_course(source, actor=None)
+    the_unreadable_warning(result.warnings, "ict_fresco", "The title cannot be empty.")

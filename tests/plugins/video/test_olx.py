@@ -14,10 +14,9 @@ from app.core.extensions import db
 from app.courses.exporting import export_course
 from app.courses.importing import import_course
 from app.runtime.models import StoredBlock
-from app.runtime.olx_import import ImportFailed
 from tests.plugins.conftest import COURSE_KEY
 from tests.plugins.video.conftest import FILES
-from tests.runtime.olx_helpers import write_course
+from tests.runtime.olx_helpers import the_unreadable_warning, write_course
 
 OPEN_EDX_VIDEO = (
     '<video display_name="Bienvenue" youtube="1.00:dQw4w9WgXcQ" youtube_id_1_0="dQw4w9WgXcQ" '
@@ -181,13 +180,14 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("attributes", "message"), REFUSED)
-def test_what_the_block_cannot_play_is_refused_at_import(app_ctx, tmp_path, attributes, message):
-    with pytest.raises(ImportFailed) as caught:
-        _import(tmp_path, f'<video url_name="v1" {attributes}/>')
-    problems = [str(p) for p in caught.value.problems]
-    assert len(problems) == 1
-    assert "<video> could not be read" in problems[0] and message in problems[0]
-    assert db.session.scalar(select(StoredBlock.id).where(StoredBlock.block_type == "video")) is None
+def test_what_the_block_cannot_play_is_kept_as_a_placeholder_with_a_warning(
+    app_ctx, tmp_path, attributes, message
+):
+    result = _import(tmp_path, f'<video url_name="v1" {attributes}/>')
+    the_unreadable_warning(result.warnings, "video", message)
+    kept = db.session.scalar(select(StoredBlock).where(StoredBlock.block_type == "video"))
+    assert dict(etree.fromstring(kept.olx).attrib) == dict(etree.fromstring(f"<video {attributes}/>").attrib)
+    assert kept.content == {} and kept.settings == {}
 
 
 @pytest.mark.parametrize(
@@ -205,14 +205,14 @@ def test_what_the_block_cannot_play_is_refused_at_import(app_ctx, tmp_path, attr
         ('<source src="ftp://example.org/a.mp4"/>', "is not a video file address"),
     ],
 )
-def test_bad_children_are_refused_at_import(app_ctx, tmp_path, children, message):
-    with pytest.raises(ImportFailed) as caught:
-        _import(tmp_path, f'<video url_name="v1">{children}</video>')
-    assert message in str(caught.value)
+def test_bad_children_are_kept_as_a_placeholder_with_a_warning(app_ctx, tmp_path, children, message):
+    result = _import(tmp_path, f'<video url_name="v1">{children}</video>')
+    the_unreadable_warning(result.warnings, "video", message)
+    kept = db.session.scalar(select(StoredBlock).where(StoredBlock.block_type == "video"))
+    assert kept.olx == f"<video>{children}</video>"
 
 
-def test_too_many_sources_are_refused(app_ctx, tmp_path):
+def test_too_many_sources_are_kept_as_a_placeholder_with_a_warning(app_ctx, tmp_path):
     sources = "".join(f'<source src="/static/v{i}.mp4"/>' for i in range(11))
-    with pytest.raises(ImportFailed) as caught:
-        _import(tmp_path, f'<video url_name="v1">{sources}</video>')
-    assert "A video can have at most 10 files." in str(caught.value)
+    result = _import(tmp_path, f'<video url_name="v1">{sources}</video>')
+    the_unreadable_warning(result.warnings, "video", "A video can have at most 10 files.")

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from app.accounts.models import Role
 from app.core.extensions import db
 from app.courses.exporting import export_course
-from app.courses.importing import ImportFailed, import_course
+from app.courses.importing import import_course
 from app.progress.models import BlockCompletion
+from app.runtime.models import StoredBlock
 from app.vista.pulse import PulseAnswer, pulse_impact
 from tests.plugins.conftest import COURSE_KEY, BlockClient, OlxCourse
-from tests.runtime.olx_helpers import write_course
+from tests.runtime.olx_helpers import the_unreadable_warning, write_course
 
 PULSE = '<vista_pulse url_name="p1"/>'
 AUTHORED = (
@@ -224,9 +225,14 @@ def test_olx_round_trips(app, tagged_course, tmp_path):
         '<vista_pulse url_name="p9">' + '<question kind="agree">x</question>' * 4 + "</vista_pulse>",
     ],
 )
-def test_bad_olx_is_refused_at_import(olx_course, app, xml):
-    with pytest.raises(ImportFailed) as refused:
-        olx_course(xml)
-    assert "<vista_pulse> could not be read" in str(refused.value)
+def test_bad_olx_is_kept_as_a_placeholder_with_a_warning(olx_course, app, xml):
+    course = olx_course(xml)
+    the_unreadable_warning(course.warnings, "vista_pulse", "")
     with app.app_context():
+        kept = db.session.scalar(
+            select(StoredBlock).where(
+                StoredBlock.tree_id == course.tree_id, StoredBlock.block_type == "vista_pulse"
+            )
+        )
+        assert kept.olx is not None and kept.content == {}
         assert db.session.scalar(select(func.count()).select_from(PulseAnswer)) == 0
