@@ -25,6 +25,7 @@ from app.accounts.services.credentials import hash_password
 from app.core.extensions import db, limiter
 from app.runtime import bridge
 from app.runtime.tree import forget_shared_trees
+from app.vista.benchmarks import forget_network
 
 # Time is not what property tests check (a loaded CI machine is slow): no deadline per example.
 hypothesis_settings.register_profile("cybermassif", deadline=None)
@@ -102,6 +103,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 connection.execute(table.delete())
         limiter.reset()
         forget_shared_trees()
+        forget_network()
 
 
 @pytest.fixture

@@ -6,19 +6,24 @@ Peer statistics come from ``vista_company_score``, which is kept up to date incr
 rows are rewritten when it submits and when its staff's training progresses, in the same transaction), so
 they are as fresh as the last such change; the report says when the newest row was computed.
 
-The network's peer groups (:class:`app.vista.peers.PeerIndex`) are gathered once per process and kept
-while the stored scores do not change: every report issues one statement that returns only the network's
-freshness (how many stored scores, the newest one, how many active companies) when it matches what the
-process holds, and the stored scores themselves, with their freshness, when it does not. So a report
-costs the same statement and a few look-ups whatever the number of companies; a company whose sector,
-size or département is edited moves to its new group at its next score recompute.
+The network's peer groups (:class:`app.vista.peers.PeerIndex`) are gathered once per process and then
+followed: every report issues one statement, the newest stored score's time (the end of an index,
+whatever the number of companies); when it moved, only the rows written since are read and applied to the
+index in place (a company's rows are always rewritten together, at one time). A full gathering happens at
+the first report, when the newest rows were removed, and every ``REBUILD_AFTER`` seconds, which bounds how
+long a removal the newest rows cannot show (a deleted or deactivated company, rows committed out of time
+order) stays counted; a company whose sector, size or département is edited
+moves to its new group at its next score recompute.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -76,67 +81,115 @@ def peer_rows(session: Session) -> tuple[list[peers.Peer], datetime | None]:
     return [peers.Peer(cid, profiles[cid], found) for cid, found in scores.items()], newest
 
 
-# Per database (its address): the freshness of the stored scores and the peer index built from them.
-_NETWORK: dict[str, tuple[tuple[int, datetime | None, int], peers.PeerIndex]] = {}
+# A process gathers its index again from every stored score at least this often (seconds): it follows
+# new scores as they are written, and this bounds how long a removal it cannot see from the newest rows
+# (a deleted or deactivated company, rows committed out of time order) stays counted.
+REBUILD_AFTER = 300.0
 
 
-def network(session: Session) -> tuple[peers.PeerIndex, datetime | None]:
-    """The network's peer groups and when the newest stored score was computed, in one statement: the
-    process's index when the stored scores have not changed since it was built, else rebuilt."""
-    bind = session.get_bind()
-    address = str(bind.url)
-    held = _NETWORK.get(address)
-    freshness = select(
-        select(func.count()).select_from(CompanyScore).scalar_subquery().label("stored"),
-        select(func.max(CompanyScore.computed_at)).scalar_subquery().label("newest"),
-        select(func.count())
-        .select_from(Company)
-        .where(Company.active.is_(True))
-        .scalar_subquery()
-        .label("active"),
-    ).subquery("freshness")
-    scored = (
+@dataclass
+class _Held:
+    """What a process keeps of one database's stored scores: the index, the companies in it as indexed,
+    the newest score's time, and when it was gathered in full."""
+
+    index: peers.PeerIndex
+    peers: dict[int, peers.Peer]
+    newest: datetime | None
+    built: float
+
+
+# Per database (its address).
+_NETWORK: dict[str, _Held] = {}
+_LOCK = threading.Lock()
+
+
+def forget_network() -> None:
+    """Drop every process-held index (tests empty the tables between them)."""
+    with _LOCK:
+        _NETWORK.clear()
+
+
+def _score_rows(session: Session, since: datetime | None) -> list[Any]:
+    query = (
         select(
             CompanyScore.company_id,
             CompanyScore.dimension,
             CompanyScore.score,
+            CompanyScore.computed_at,
             Company.naf_code,
-            Company.size_class.label("size_class"),
+            Company.size_class,
             Company.departement,
+            Company.active,
         )
         .join(Company, Company.id == CompanyScore.company_id)
-        .where(CompanyScore.dimension.is_not(None), Company.active.is_(True))
-        .subquery("scored")
+        .where(CompanyScore.dimension.is_not(None))
     )
-    stale = (
-        freshness.c.stored.is_not(None)
-        if held is None
-        else (freshness.c.stored != held[0][0])
-        | freshness.c.newest.is_distinct_from(held[0][1])
-        | (freshness.c.active != held[0][2])
-    )
-    rows = session.execute(
-        select(freshness, scored.c.company_id, scored.c.dimension, scored.c.score, scored.c.naf_code,
-               scored.c.size_class, scored.c.departement)
-        .select_from(freshness)
-        .outerjoin(scored, stale)
-    ).all()  # fmt: skip
-    stamp = (rows[0][0], rows[0][1], rows[0][2])
-    if held is not None and rows[0][3] is None and stamp == held[0]:
-        return held[1], stamp[1]
+    if since is not None:
+        query = query.where(CompanyScore.computed_at >= since)
+    return list(session.execute(query).all())
+
+
+def _peers_of(rows: list[Any]) -> tuple[dict[int, peers.Peer | None], datetime | None]:
+    """The companies of these rows (None for an inactive one) and the newest score time among them."""
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
-    profiles: dict[int, peers.Profile] = {}
-    for _stored, _newest, _active, company_id, dimension, score, naf, size, departement in rows:
-        if company_id is None:
-            continue
+    profiles: dict[int, peers.Profile | None] = {}
+    newest = None
+    for company_id, dimension, score, computed_at, naf, size, departement, active in rows:
         scores[company_id][dimension] = score
         if company_id not in profiles:
-            profiles[company_id] = peers.Profile(
-                peers.naf_section(naf), str(size), peers.region_of(departement)
-            )
-    built = peers.index(peers.Peer(cid, profiles[cid], found) for cid, found in scores.items())
-    _NETWORK[address] = (stamp, built)
-    return built, stamp[1]
+            profile = peers.Profile(peers.naf_section(naf), str(size), peers.region_of(departement))
+            profiles[company_id] = profile if active else None
+        if computed_at is not None and (newest is None or computed_at > newest):
+            newest = computed_at
+    found = {
+        cid: (peers.Peer(cid, profile, scores[cid]) if profile is not None else None)
+        for cid, profile in profiles.items()
+    }
+    return found, newest
+
+
+def _gather(session: Session) -> _Held:
+    found, newest = _peers_of(_score_rows(session, None))
+    everyone = {cid: peer for cid, peer in found.items() if peer is not None}
+    return _Held(peers.index(everyone.values()), everyone, newest, time.monotonic())
+
+
+def _follow(held: _Held, session: Session) -> None:
+    """Apply the score rows written since ``held`` was read. A company's rows are always rewritten
+    together, at one time (``scores.recompute``), so its new rows are all of its current scores; rows of
+    the newest time already held are read again (applying a company twice changes nothing)."""
+    found, newest = _peers_of(_score_rows(session, held.newest))
+    for company_id, peer in found.items():
+        old = held.peers.pop(company_id, None)
+        if old is not None:
+            held.index.remove(old)
+        if peer is not None:
+            held.index.add(peer)
+            held.peers[company_id] = peer
+    if newest is not None and (held.newest is None or newest > held.newest):
+        held.newest = newest
+
+
+def network(session: Session) -> tuple[peers.PeerIndex, datetime | None]:
+    """The network's peer groups and when the newest stored score was computed.
+
+    One look-up of the newest score time (an index's end) per report; when scores were written since, only
+    the new rows are read and applied to the process's index; every ``REBUILD_AFTER`` seconds, and when the
+    newest rows were taken away, it is gathered again in full."""
+    address = str(session.get_bind().url)
+    top = session.scalar(select(func.max(CompanyScore.computed_at)))
+    with _LOCK:
+        held = _NETWORK.get(address)
+        if (
+            held is None
+            or (top is None) != (held.newest is None)
+            or (top is not None and held.newest is not None and top < held.newest)
+            or time.monotonic() - held.built > REBUILD_AFTER
+        ):
+            held = _NETWORK[address] = _gather(session)
+        elif top is not None and held.newest is not None and top > held.newest:
+            _follow(held, session)
+        return held.index, held.newest
 
 
 @dataclass(frozen=True)

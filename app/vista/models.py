@@ -227,7 +227,10 @@ class CompanyScore(db.Model):
     use: Mapped[float | None] = mapped_column(Float)
     impact: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Indexed: the peer statistics of every process follow the newest rows (app.vista.benchmarks).
+    computed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
 
 
 class TrainingRequest(db.Model):

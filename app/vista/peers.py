@@ -19,7 +19,7 @@ import enum
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.accounts.departements import DEPARTEMENTS
@@ -192,13 +192,54 @@ def _group_key(group: Group, profile: Profile) -> tuple[str, ...] | None:
     return None if profile.region is None else (profile.section, profile.size_class, profile.region)
 
 
+GroupKey = tuple[Group, tuple[str, ...]]
+
+
+def _keys(profile: Profile) -> Iterator[GroupKey]:
+    for group in FALLBACK:
+        key = _group_key(group, profile)
+        if key is not None:
+            yield group, key
+
+
 @dataclass(frozen=True)
 class PeerIndex:
     """The network's peer groups, gathered once: each group's size and each dimension's sorted scores
-    (as compact arrays), so that any company's :func:`benchmark` costs a few look-ups and bisections."""
+    (as compact arrays), so that any company's :func:`benchmark` costs a few look-ups and bisections.
 
-    sizes: Mapping[tuple[Group, tuple[str, ...]], int]
-    values: Mapping[tuple[Group, tuple[str, ...]], Mapping[str, Sequence[float]]]
+    :meth:`add` and :meth:`remove` change it in place for one company (a few bisections and array moves
+    per group), so that a process holding it follows score changes without gathering it again."""
+
+    sizes: dict[GroupKey, int]
+    values: dict[GroupKey, dict[str, array[float]]]
+
+    def add(self, peer: Peer) -> None:
+        """Count a company in its groups (as :func:`index` would have)."""
+        for where in _keys(peer.profile):
+            self.sizes[where] = self.sizes.get(where, 0) + 1
+            found = self.values.setdefault(where, {})
+            for dimension, value in peer.scores.items():
+                bucket = found.setdefault(dimension, array("d"))
+                if value is not None:
+                    bisect.insort(bucket, value)
+
+    def remove(self, peer: Peer) -> None:
+        """Take out a company counted with exactly these profile and scores."""
+        for where in _keys(peer.profile):
+            left = self.sizes.get(where, 0) - 1
+            if left <= 0:
+                self.sizes.pop(where, None)
+                self.values.pop(where, None)
+                continue
+            self.sizes[where] = left
+            found = self.values[where]
+            for dimension, value in peer.scores.items():
+                bucket = found.get(dimension)
+                if value is None or bucket is None:
+                    continue
+                position = bisect.bisect_left(bucket, value)
+                if position < len(bucket) and bucket[position] == value:
+                    del bucket[position]
 
     def group_of(self, mine: Profile) -> tuple[Group, tuple[str, ...]] | None:
         """The most specific group of this profile with at least ``K_FLOOR`` companies (None: none)."""
@@ -218,17 +259,12 @@ class PeerIndex:
 
 def index(everyone: Iterable[Peer]) -> PeerIndex:
     """Gather the peer groups of ``everyone`` (n log n: each group's values sorted once)."""
-    sizes: dict[tuple[Group, tuple[str, ...]], int] = defaultdict(int)
-    values: dict[tuple[Group, tuple[str, ...]], dict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    sizes: dict[GroupKey, int] = defaultdict(int)
+    values: dict[GroupKey, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for peer in everyone:
-        for group in FALLBACK:
-            key = _group_key(group, peer.profile)
-            if key is None:
-                continue
-            sizes[(group, key)] += 1
-            found = values[(group, key)]
+        for where in _keys(peer.profile):
+            sizes[where] += 1
+            found = values[where]
             for dimension, value in peer.scores.items():
                 bucket = found[dimension]  # a dimension nobody scored still gets a standing
                 if value is not None:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.vista import benchmarks, report_pdf, scoring
+from app.vista import benchmarks, report_format, report_pdf, scoring
 from app.vista import report as reports
 
 blueprint = Blueprint(
@@ -56,6 +56,7 @@ def report(company_id: int) -> Any:
         answer_url=_answer_url(company.id),
         level_names=LEVEL_NAMES,
         may_request=can(current_user, Action.REQUEST_VISTA_TRAINING, company),
+        **report_format.HELPERS,
     )
 
 
