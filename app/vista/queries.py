@@ -18,11 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import RoleGrant, User
+from app.core.database import read_columns
 from app.courses import vista_tags
 from app.courses.models import Course
 from app.progress.models import CourseProgress
@@ -48,14 +50,15 @@ class _Tally:
         )
 
 
-def _staff(company_ids: Iterable[int]):
-    return (
-        select(RoleGrant.company_id, RoleGrant.user_id)
-        .join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.company_id.in_(list(company_ids)), User.active.is_(True))
-        .distinct()
-        .subquery("staff")
-    )
+# The statements below are built once (with their parameters bound at each run): building one costs
+# more than running it for a single company's report.
+_ROOT_BLOCK = (StoredBlock.tree_id == BlockTree.id) & (StoredBlock.usage_id == BlockTree.root_usage_id)
+_COURSE_TAGS = (
+    select(Course.course_key, StoredBlock.settings)
+    .join(BlockTree, BlockTree.id == Course.published_tree_id)
+    .join(StoredBlock, _ROOT_BLOCK)
+    .where(Course.course_key.in_(bindparam("keys", expanding=True)))
+)
 
 
 def course_tags(session: Session, course_keys: Iterable[str]) -> dict[str, dict[str, float]]:
@@ -63,15 +66,7 @@ def course_tags(session: Session, course_keys: Iterable[str]) -> dict[str, dict[
     keys = sorted(set(course_keys))
     if not keys:
         return {}
-    rows = session.execute(
-        select(Course.course_key, StoredBlock.settings)
-        .join(BlockTree, BlockTree.id == Course.published_tree_id)
-        .join(
-            StoredBlock,
-            (StoredBlock.tree_id == BlockTree.id) & (StoredBlock.usage_id == BlockTree.root_usage_id),
-        )
-        .where(Course.course_key.in_(keys))
-    )
+    rows = read_columns(session, _COURSE_TAGS, {"keys": keys})
     return {key: tags for key, settings in rows if (tags := vista_tags.of_course_block(settings))}
 
 
@@ -86,17 +81,17 @@ class TaggedCourse:
     tags: dict[str, float]
 
 
+_CATALOGUE = (
+    select(Course.id, Course.course_key, Course.title, Course.open_enrolment, StoredBlock.settings)
+    .join(BlockTree, BlockTree.id == Course.published_tree_id)
+    .join(StoredBlock, _ROOT_BLOCK)
+    .order_by(Course.title, Course.id)
+)
+
+
 def tagged_catalogue(session: Session) -> list[TaggedCourse]:
     """Every published course tagged with at least one dimension (one query)."""
-    rows = session.execute(
-        select(Course.id, Course.course_key, Course.title, Course.open_enrolment, StoredBlock.settings)
-        .join(BlockTree, BlockTree.id == Course.published_tree_id)
-        .join(
-            StoredBlock,
-            (StoredBlock.tree_id == BlockTree.id) & (StoredBlock.usage_id == BlockTree.root_usage_id),
-        )
-        .order_by(Course.title, Course.id)
-    )
+    rows = read_columns(session, _CATALOGUE, {})
     return [
         TaggedCourse(ident, key, title, bool(open_), tags)
         for ident, key, title, open_, settings in rows
@@ -159,20 +154,33 @@ class Training:
         return {d: t.figures() for d, t in tallies.items()}
 
 
-def training(session: Session, company_ids: Iterable[int]) -> Training:
-    """The completions of the staff of these companies and their courses' tags (two queries)."""
-    company_ids = sorted(set(company_ids))
-    if not company_ids:
-        return Training([], {})
-    staff = _staff(company_ids)
+def _completions_statement() -> Any:
+    staff = (
+        select(RoleGrant.company_id, RoleGrant.user_id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.company_id.in_(bindparam("company_ids", expanding=True)), User.active.is_(True))
+        .distinct()
+        .subquery("staff")
+    )
     cp = CourseProgress
-    rows = session.execute(
+    return (
         select(
             staff.c.company_id, cp.user_id, cp.course_key, cp.grade, cp.passed, cp.completed_at, cp.passed_at
         )
         .join(cp, cp.user_id == staff.c.user_id)
         .where(or_(cp.completed_at.is_not(None), cp.passed.is_(True)))
-    ).all()
+    )
+
+
+_COMPLETIONS = _completions_statement()
+
+
+def training(session: Session, company_ids: Iterable[int]) -> Training:
+    """The completions of the staff of these companies and their courses' tags (two queries)."""
+    company_ids = sorted(set(company_ids))
+    if not company_ids:
+        return Training([], {})
+    rows = read_columns(session, _COMPLETIONS, {"company_ids": company_ids}).all()
     completions = [Completion(*row) for row in rows]
     return Training(completions, course_tags(session, (c.course_key for c in completions)))
 

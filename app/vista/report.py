@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company
@@ -263,13 +263,20 @@ def _courses(session: Session, company_id: int) -> list[CourseLine]:
     return [CourseLine(key, *t) for key, t in sorted(tallies.items(), key=lambda kv: (kv[1][0], kv[0]))]
 
 
+# Built once, as the report's other statements (building one costs more than running it).
+_COHORTS = (
+    select(Cohort.name, Cohort.starts_on, Cohort.ends_on)
+    .join(CohortCompany, CohortCompany.cohort_id == Cohort.id)
+    .where(CohortCompany.company_id == bindparam("company_id"))
+    .order_by(Cohort.starts_on.desc(), Cohort.id)
+)
+_OPEN_REQUESTS = select(TrainingRequest.course_id, TrainingRequest.requested_at).where(
+    TrainingRequest.company_id == bindparam("company_id"), TrainingRequest.handled_at.is_(None)
+)
+
+
 def _cohorts(session: Session, company_id: int) -> list[CohortLine]:
-    rows = session.execute(
-        select(Cohort.name, Cohort.starts_on, Cohort.ends_on)
-        .join(CohortCompany, CohortCompany.cohort_id == Cohort.id)
-        .where(CohortCompany.company_id == company_id)
-        .order_by(Cohort.starts_on.desc(), Cohort.id)
-    )
+    rows = read_columns(session, _COHORTS, {"company_id": company_id})
     return [CohortLine(*row) for row in rows]
 
 
@@ -309,13 +316,7 @@ def _gaps(rows: list[Any], language: str) -> dict[str, tuple[Gap, ...]]:
 def _recommendations(
     session: Session, company_id: int, completed: dict[str, int]
 ) -> dict[str, tuple[Recommendation, ...]]:
-    requests = dict(
-        session.execute(
-            select(TrainingRequest.course_id, TrainingRequest.requested_at).where(
-                TrainingRequest.company_id == company_id, TrainingRequest.handled_at.is_(None)
-            )
-        ).all()
-    )
+    requests = dict(read_columns(session, _OPEN_REQUESTS, {"company_id": company_id}).all())
     found: dict[str, list[Recommendation]] = {}
     for course in queries.tagged_catalogue(session):
         for dimension, weight in course.tags.items():

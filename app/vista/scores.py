@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Company, RoleGrant
+from app.core.database import read_columns
 from app.courses import vista_tags
 from app.progress.models import CourseProgress
 from app.vista import queries, scoring
@@ -80,30 +81,33 @@ def _ref(row: Any) -> AssessmentRef:
     )
 
 
+# Built once: building a statement costs more than running it for one company (its report).
+_SUBMITTED = (
+    select(*_REF_COLUMNS)
+    .join(Company, Company.id == Assessment.company_id)
+    .where(
+        Assessment.company_id.in_(bindparam("ids", expanding=True)),
+        Assessment.status == Status.SUBMITTED.value,
+    )
+    .order_by(Assessment.company_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+)
+
+
 def submitted(session: Session, company_ids: Iterable[int]) -> dict[int, list[AssessmentRef]]:
     """Each company's submitted assessments, latest first (one query)."""
     ids = sorted(set(company_ids))
     if not ids:
         return {}
-    rows = session.execute(
-        select(*_REF_COLUMNS)
-        .join(Company, Company.id == Assessment.company_id)
-        .where(Assessment.company_id.in_(ids), Assessment.status == Status.SUBMITTED.value)
-        .order_by(Assessment.company_id, Assessment.submitted_at.desc(), Assessment.id.desc())
-    )
+    rows = read_columns(session, _SUBMITTED, {"ids": ids})
     found: dict[int, list[AssessmentRef]] = defaultdict(list)
     for row in rows:
         found[row[1]].append(_ref(row))
     return dict(found)
 
 
-def answers_of(session: Session, assessments: Sequence[AssessmentRef]) -> dict[int, list[Any]]:
-    """Every item of each assessment's questionnaire with its answer (value None: unanswered), one query."""
-    if not assessments:
-        return {}
-    ids = [a.id for a in assessments]
+def _answers_statement() -> Any:
     item = QuestionnaireItem
-    rows = session.execute(
+    return (
         select(
             Assessment.id,
             item.id,
@@ -122,9 +126,19 @@ def answers_of(session: Session, assessments: Sequence[AssessmentRef]) -> dict[i
         )
         .join(item, item.questionnaire_id == Assessment.questionnaire_id)
         .outerjoin(Answer, (Answer.assessment_id == Assessment.id) & (Answer.item_id == item.id))
-        .where(Assessment.id.in_(ids))
+        .where(Assessment.id.in_(bindparam("ids", expanding=True)))
         .order_by(Assessment.id, item.id)
     )
+
+
+_ANSWERS = _answers_statement()
+
+
+def answers_of(session: Session, assessments: Sequence[AssessmentRef]) -> dict[int, list[Any]]:
+    """Every item of each assessment's questionnaire with its answer (value None: unanswered), one query."""
+    if not assessments:
+        return {}
+    rows = read_columns(session, _ANSWERS, {"ids": [a.id for a in assessments]})
     found: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         found[row[0]].append(row)
