@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
-from plugins.problem.model import CHECKBOXES, MULTIPLE_CHOICE, Input, Problem
+from plugins.problem.model import CHECKBOXES, FORMULA, MULTIPLE_CHOICE, Input, Problem
 from plugins.problem.numbers import format_number
 from plugins.problem.policy import Standing
 
@@ -85,7 +85,10 @@ def _feedback(question: Input, situation: Situation, texts: Texts) -> dict[str, 
     entry = situation.correct_map.get(question.id)
     if not isinstance(entry, dict) or entry.get("correctness") not in (CORRECT, PARTIAL, INCORRECT):
         return None
-    hints: Iterable[FeedbackHint] = grade_input(question, situation.answers.get(question.id)).hints
+    # Formula questions bring no feedback of the author's: nothing to compute again for them.
+    hints: Iterable[FeedbackHint] = (
+        () if question.kind == FORMULA else grade_input(question, situation.answers.get(question.id)).hints
+    )
     return {
         "correctness": entry["correctness"],
         "text": texts.gettext(_LABELS[entry["correctness"]]),
