@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
-from plugins.problem.model import CHECKBOXES, FORMULA, MULTIPLE_CHOICE, Input, Problem
+from plugins.problem.model import CHECKBOXES, FORMULA, MULTIPLE_CHOICE, NUMERICAL, Input, Problem
 from plugins.problem.numbers import format_number
 from plugins.problem.policy import Standing
 
@@ -123,6 +123,8 @@ def _input_view(question: Input, label: Markup, descriptions: list[Markup], situ
         "feedback": _feedback(question, situation, texts),
         "size": question.size,
         "trailing_text": question.trailing_text,
+        # A number is typed on a numeric keypad, unless the question takes formulas (sqrt, pi…).
+        "numeric_keypad": question.kind == NUMERICAL and not (question.numeric and question.numeric.formula),
         "disabled": situation.standing is not None and not situation.standing.can_submit,
         "choices": [
             {

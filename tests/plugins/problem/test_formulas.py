@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from app.core.extensions import db
 from app.courses.exporting import export_course
@@ -228,6 +229,19 @@ F = "block-problem-f"
 @pytest.fixture
 def formula_course(olx_course):
     return olx_course(FORMULAS)
+
+
+def test_the_page_asks_for_formulas_without_giving_them(formula_course, enrolled, as_user):
+    page = as_user(enrolled(formula_course), formula_course, language="fr").page()
+    for secret in ("x^2+n", "sqrt(2)/2", "samples", "x,n@"):
+        assert secret not in page, secret
+    doc = lxml_html.fromstring(page)
+    assert doc.xpath(f'//label[@for="{F}_2_1"]')[0].text_content().strip() == "L’aire ?"
+    assert doc.xpath(f'//div[@data-input-id="{F}_2_1"]')[0].get("data-kind") == "formula"
+    assert doc.xpath(f'//input[@id="{F}_2_1"]')[0].get("size") == "30"
+    # Formulas need letters: no numeric keypad, even where the answer is a number computed from a formula.
+    assert doc.xpath(f'//input[@id="{F}_2_1"]')[0].get("inputmode") is None
+    assert doc.xpath(f'//input[@id="{F}_3_1"]')[0].get("inputmode") is None
 
 
 def test_a_learner_answers_formulas_and_is_graded(app, formula_course, enrolled, as_user):
