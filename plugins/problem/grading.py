@@ -126,13 +126,15 @@ def _clean_typed(question: Input, value: str, seed: str) -> str:
         raise AnswerError(
             _("An answer is too long: at most {limit} characters are accepted."), None, limit=MAX_TEXT_ANSWER
         )
-    if not value.strip() or question.kind == TEXT or parse_number(value) is not None:
+    if not value.strip() or question.kind == TEXT:
         return value
     if question.kind == FORMULA:
-        _formula_values(question, value, seed)  # raises AnswerError when it does not compute
+        _formula_values(question, value, seed)  # raises AnswerError when either formula does not compute
+    elif parse_number(value) is not None:
+        pass
     elif _is_formula_question(question):
         # As Open edX, where the answer is a formula, the learner may give one too (1/3, 2*pi).
-        _learner_formula(value, {}, False)
+        _learner_formula(value)
     else:
         raise AnswerError(
             _(
@@ -149,10 +151,10 @@ def _is_formula_question(question: Input) -> bool:
     return question.numeric is not None and question.numeric.formula
 
 
-def _learner_formula(text: str, variables: dict[str, float], case_sensitive: bool) -> float:
-    """What the learner's formula computes to; AnswerError saying why when it does not."""
+def _learner_formula(text: str) -> float:
+    """What the learner's formula (of no variable) computes to; AnswerError saying why when it does not."""
     try:
-        return formulas.parse(text, case_sensitive).value(variables)
+        return formulas.parse(text).value({})
     except formulas.FormulaError as error:
         raise AnswerError(error.message, None, **error.params) from None
 
@@ -163,8 +165,10 @@ def _formula_values(question: Input, text: str, seed: str) -> list[tuple[float, 
     spec = question.formula
     assert spec is not None  # a formula question has its answer (model)
     points = spec.samples.points(f"{seed}/{question.id}")
+    number = parse_number(text)
     try:
-        given = formulas.parse(text, spec.case_sensitive)
+        # A number as people type it (3,5 or 1 250) is read as numerical questions read it.
+        given = formulas.parse(str(number) if number is not None else text, spec.case_sensitive)
     except formulas.FormulaError as error:
         raise AnswerError(error.message, None, **error.params) from None
     expected = formulas.parse(spec.text, spec.case_sensitive)
@@ -308,7 +312,7 @@ def _number(question: Input, answer: str) -> Decimal | None:
     value = parse_number(answer)
     if value is None and _is_formula_question(question):
         try:
-            value = formulas.as_decimal(_learner_formula(answer, {}, False))
+            value = formulas.as_decimal(_learner_formula(answer))
         except AnswerError:
             return None
     return value

@@ -73,6 +73,9 @@ def refused(body: str, answer: str) -> AnswerError:
         (formula("2*R", "R@1:2#5", kind="ci"), "2*r", CORRECT),
         (formula("2*R", "R@1:2#5", kind="cs"), "2*R", CORRECT),
         (formula("2*R", "R@1:2#5", kind="cs"), "R+R", CORRECT),
+        (formula("x/x+2.5", "x@1:2#3"), "3,5", CORRECT),  # numbers as numerical questions read them
+        (formula("1000*x/x", "x@1:2#3"), "1 000", CORRECT),
+        (formula("1000*x/x", "x@1:2#3"), "1e3", CORRECT),
     ],
 )
 def test_a_formula_is_right_when_it_agrees_at_every_sample_point(body: str, answer: str, correctness: str):
