@@ -1,5 +1,5 @@
 """Problems written in Open edX problem XML ("capa"): multiple choice, checkboxes, drop-down lists,
-numerical and text answers, with hints, solutions, attempts, a show-answer policy and a score.
+numerical, formula and text answers, with hints, solutions, attempts, a show-answer policy and a score.
 
 The XML stays in the ``data`` field exactly as imported (``<problem>`` without its attributes, which are
 settings or are kept in ``xml_attributes``), so that an export gives it back; it is read into a
@@ -211,6 +211,12 @@ class ProblemBlock(XBlock):
         """The id input ids are made of (``<problem id>_2_1`` for the first input)."""
         return _html_id(self.scope_ids.usage_id)
 
+    @property
+    def _seed(self) -> str:
+        """Draws the sample points of formula questions: one per learner and problem, so that a learner
+        checking again is graded at the same points and two learners at different ones."""
+        return f"{self.scope_ids.usage_id}/{self.scope_ids.user_id}"
+
     def problem(self) -> Problem:
         """The problem this block's XML describes; Message when it cannot be read."""
         return _read(self.data or DEFAULT_DATA, self.problem_id)
@@ -316,10 +322,10 @@ class ProblemBlock(XBlock):
         if not self._standing().can_submit:
             raise JsonHandlerError(409, self._text(_("You have used all your attempts at this problem.")))
         try:
-            answers = clean_answers(problem, data)
+            answers = clean_answers(problem, data, self._seed)
         except AnswerError as error:
             raise JsonHandlerError(400, error.translated(self._text)) from None
-        result = grade(problem, answers)
+        result = grade(problem, answers, self._seed)
         # Only now, with everything checked, is anything changed.
         self.student_answers = answers
         self.correct_map = {

@@ -1,8 +1,13 @@
 """Checking a learner's answers against a problem, with Open edX's semantics for each kind of question.
 
-:func:`clean_answers` checks what the browser sent (known input ids, the right shape, sizes) and raises
-:class:`AnswerError` with a message for the learner; :func:`grade` then marks each input correct,
-partially correct or incorrect, with its points and the author's feedback for that answer.
+:func:`clean_answers` checks what the browser sent (known input ids, the right shape, sizes, numbers and
+formulas that compute) and raises :class:`AnswerError` with a message for the learner; :func:`grade` then
+marks each input correct, partially correct or incorrect, with its points and the author's feedback for
+that answer.
+
+Formula questions compare the learner's formula with the author's at sample points drawn from a ``seed``
+(the block gives one per learner and problem), so that checking the same answer again gives the same
+verdict; both calls must be given the same seed.
 
 Messages are English message ids marked with ``_`` for extraction; the block translates them.
 """
@@ -13,10 +18,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from plugins.problem import formulas
 from plugins.problem.messages import Message, _
 from plugins.problem.model import (
     CHECKBOXES,
     DROPDOWN,
+    FORMULA,
     MULTIPLE_CHOICE,
     NUMERICAL,
     TEXT,
@@ -70,9 +77,10 @@ class Grade:
         return self.earned == self.possible
 
 
-def clean_answers(problem: Problem, data: Any) -> dict[str, Answer]:
+def clean_answers(problem: Problem, data: Any, seed: str = "") -> dict[str, Answer]:
     """The answers of a submission (``{input id: answer}``), checked; AnswerError when they cannot be
-    graded. A missing input counts as unanswered; at least one input must be answered."""
+    graded. A missing input counts as unanswered; at least one input must be answered. ``seed`` draws
+    the sample points of formula questions (as :func:`grade` will)."""
     if not isinstance(data, dict):
         raise AnswerError(_("The answers must be sent as an object keyed by question."))
     if len(data) > max(len(problem.inputs), 1):
@@ -82,13 +90,13 @@ def clean_answers(problem: Problem, data: Any) -> dict[str, Answer]:
         question = problem.inputs.get(input_id) if isinstance(input_id, str) else None
         if question is None:
             raise AnswerError(_("The answers name questions that are not in this problem."))
-        answers[input_id] = _clean_answer(question, value)
+        answers[input_id] = _clean_answer(question, value, seed)
     if not any(a.strip() if isinstance(a, str) else a for a in answers.values()):
         raise AnswerError(_("Answer at least one question before submitting."))
     return answers
 
 
-def _clean_answer(question: Input, value: Any) -> Answer:
+def _clean_answer(question: Input, value: Any, seed: str) -> Answer:
     if question.kind == CHECKBOXES:
         if not isinstance(value, list) or len(value) > MAX_SUBMISSION_VALUES:
             raise AnswerError(_("The answer to a question has the wrong form."))
@@ -109,11 +117,25 @@ def _clean_answer(question: Input, value: Any) -> Answer:
         if value and value not in [o.value for o in question.options]:
             raise AnswerError(_("One of the answers is not a choice of its question."))
         return value
+    return _clean_typed(question, value, seed)
+
+
+def _clean_typed(question: Input, value: str, seed: str) -> str:
+    """A typed answer (number, formula or text), checked: it must be readable, not only well formed."""
     if len(value) > MAX_TEXT_ANSWER:
         raise AnswerError(
             _("An answer is too long: at most {limit} characters are accepted."), None, limit=MAX_TEXT_ANSWER
         )
-    if question.kind == NUMERICAL and value.strip() and parse_number(value) is None:
+    if not value.strip() or question.kind == TEXT:
+        return value
+    if question.kind == FORMULA:
+        _formula_values(question, value, seed)  # raises AnswerError when either formula does not compute
+    elif parse_number(value) is not None:
+        pass
+    elif _is_formula_question(question):
+        # As Open edX, where the answer is a formula, the learner may give one too (1/3, 2*pi).
+        _learner_formula(value)
+    else:
         raise AnswerError(
             _(
                 "“{answer}” is not a number. Type only digits, with a comma or a point "
@@ -125,18 +147,63 @@ def _clean_answer(question: Input, value: Any) -> Answer:
     return value
 
 
-def grade(problem: Problem, answers: dict[str, Answer]) -> Grade:
-    """Grade ``answers`` (checked by :func:`clean_answers`): every input of the problem gets a result."""
+def _is_formula_question(question: Input) -> bool:
+    return question.numeric is not None and question.numeric.formula
+
+
+def _learner_formula(text: str) -> float:
+    """What the learner's formula (of no variable) computes to; AnswerError saying why when it does not."""
+    try:
+        return formulas.parse(text).value({})
+    except formulas.FormulaError as error:
+        raise AnswerError(error.message, None, **error.params) from None
+
+
+def _formula_values(question: Input, text: str, seed: str) -> list[tuple[float, float]]:
+    """(learner's value, author's value) at each sample point of a formula question; AnswerError when
+    either formula does not compute there."""
+    spec = question.formula
+    assert spec is not None  # a formula question has its answer (model)
+    points = spec.samples.points(f"{seed}/{question.id}")
+    number = parse_number(text)
+    try:
+        # A number as people type it (3,5 or 1 250) is read as numerical questions read it.
+        given = formulas.parse(str(number) if number is not None else text, spec.case_sensitive)
+    except formulas.FormulaError as error:
+        raise AnswerError(error.message, None, **error.params) from None
+    expected = formulas.parse(spec.text, spec.case_sensitive)
+    values = []
+    for point in points:
+        try:
+            given_value = given.value(point)
+        except formulas.FormulaError as error:
+            raise AnswerError(error.message, None, **error.params) from None
+        try:
+            expected_value = expected.value(point)
+        except formulas.FormulaError:
+            # Checked at import at other points: this one is a singularity of the author's formula.
+            raise AnswerError(
+                _("This question cannot be graded now: its expected formula does not compute. "
+                  "Tell the course team.")
+            ) from None  # fmt: skip
+        values.append((given_value, expected_value))
+    return values
+
+
+def grade(problem: Problem, answers: dict[str, Answer], seed: str = "") -> Grade:
+    """Grade ``answers`` (checked by :func:`clean_answers` with the same ``seed``): every input of the
+    problem gets a result."""
     results = {
-        input_id: grade_input(question, answers.get(input_id))
+        input_id: grade_input(question, answers.get(input_id), seed)
         for input_id, question in problem.inputs.items()
     }
     earned = sum((r.earned for r in results.values()), Decimal(0))
     return Grade(results, earned, problem.max_points)
 
 
-def grade_input(question: Input, answer: Answer | None) -> InputResult:
-    """The verdict on one input's answer (None or empty: unanswered, so incorrect)."""
+def grade_input(question: Input, answer: Answer | None, seed: str = "") -> InputResult:
+    """The verdict on one input's answer (None or empty: unanswered, so incorrect); ``seed`` draws the
+    sample points of a formula question. An answer that does not compute is incorrect."""
     if question.kind == MULTIPLE_CHOICE:
         fraction, hints = _multiple_choice(question, answer if isinstance(answer, str) else "")
     elif question.kind == CHECKBOXES:
@@ -147,6 +214,8 @@ def grade_input(question: Input, answer: Answer | None) -> InputResult:
         fraction, hints = _numerical(question, answer if isinstance(answer, str) else "")
     elif question.kind == TEXT:
         fraction, hints = _text(question, answer if isinstance(answer, str) else "")
+    elif question.kind == FORMULA:
+        fraction, hints = _formula(question, answer if isinstance(answer, str) else "", seed)
     else:  # pragma: no cover - every kind the model makes is handled above
         raise ValueError(question.kind)
     correctness = CORRECT if fraction == 1 else INCORRECT if fraction == 0 else PARTIAL
@@ -207,7 +276,7 @@ def _dropdown(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]
 
 def _numerical(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:
     numeric = question.numeric
-    value = parse_number(answer) if answer.strip() else None
+    value = _number(question, answer) if answer.strip() else None
     if numeric is None or value is None:
         return Decimal(0), []
     credit = question.partial_credit
@@ -236,6 +305,30 @@ def _numerical(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint
         if value == expected:
             return Decimal(1), _hints(hint, True)
     return fraction, []
+
+
+def _number(question: Input, answer: str) -> Decimal | None:
+    """The learner's number: as typed, or (in a question whose answer is a formula) as computed."""
+    value = parse_number(answer)
+    if value is None and _is_formula_question(question):
+        try:
+            value = formulas.as_decimal(_learner_formula(answer))
+        except AnswerError:
+            return None
+    return value
+
+
+def _formula(question: Input, answer: str, seed: str) -> tuple[Decimal, list[FeedbackHint]]:
+    spec = question.formula
+    if spec is None or not answer.strip():
+        return Decimal(0), []
+    try:
+        values = _formula_values(question, answer, seed)
+    except AnswerError:
+        return Decimal(0), []
+    # As Open edX: right only if the two formulas agree within the tolerance at every point.
+    right = all(formulas.within(given, expected, spec.tolerance) for given, expected in values)
+    return Decimal(1 if right else 0), []
 
 
 def _text(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:

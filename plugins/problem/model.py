@@ -9,13 +9,21 @@ Input ids follow Open edX: ``<problem id>_<response number + 1>_<input number>``
 counted from 1 in document order (the first input of the first question is ``…_2_1``), so they stay the
 same as long as the problem's XML keeps its questions in the same order.
 
+Formulas are read as Open edX reads them, with its evaluator (:mod:`plugins.problem.formulas`): a
+``<numericalresponse>`` answer may be a formula (``sqrt(2)/2``, ``2*pi``), computed once here; a
+``<formularesponse>`` answer is a formula of the variables of its ``samples``, checked here at sample
+points and compared with the learner's at the learner's own points when grading.
+
 Two kinds of trouble are told apart:
 
-- :class:`ProblemError`: the XML is broken for grading (an answer that is not a number, a regular
-  expression that does not compile, a drop-down list whose answer is not one of its options…). The
-  import refuses such a problem and the editor refuses to save it;
-- ``Problem.unsupported``: parts this platform does not run (``<script>``, ``<customresponse>``, formula
-  answers…). Such a problem is kept as it is (export gives it back unchanged) and learners see a notice.
+- :class:`ProblemError`: the XML is broken for grading (an answer that is neither a number nor a formula
+  that computes, ``samples`` that do not read, a regular expression that does not compile, a drop-down
+  list whose answer is not one of its options…). The import refuses such a problem and the editor
+  refuses to save it;
+- ``Problem.unsupported``: parts this platform does not run (``<script>`` and so ``$variables`` set by
+  scripts, ``<customresponse>`` and the other response types, ``<answer type=loncapa/python>``,
+  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives it
+  back unchanged) and learners see a notice.
 """
 
 from __future__ import annotations
@@ -32,8 +40,9 @@ from typing import Any
 
 from lxml import etree
 
+from plugins.problem import formulas
 from plugins.problem.messages import Message, _
-from plugins.problem.numbers import NumberRange, Tolerance, is_number_or_range, parse_number
+from plugins.problem.numbers import NumberRange, Tolerance, parse_number
 from plugins.problem.safe_regex import AnswerPattern, RegexError
 from plugins.problem.safexml import ProblemXmlError, parse_problem_xml
 
@@ -41,6 +50,7 @@ MULTIPLE_CHOICE = "multiple_choice"
 CHECKBOXES = "checkboxes"
 DROPDOWN = "dropdown"
 NUMERICAL = "numerical"
+FORMULA = "formula"
 TEXT = "text"
 
 #: response tag -> (the input tags it takes, the kind of its inputs)
@@ -49,6 +59,7 @@ RESPONSES = {
     "choiceresponse": (("checkboxgroup",), CHECKBOXES),
     "optionresponse": (("optioninput",), DROPDOWN),
     "numericalresponse": (("textline", "formulaequationinput"), NUMERICAL),
+    "formularesponse": (("textline", "formulaequationinput"), FORMULA),
     "stringresponse": (("textline",), TEXT),
 }
 #: Every input type of Open edX: they are counted for input ids, as Open edX counts them.
@@ -128,6 +139,19 @@ class NumericAnswer:
     additional: tuple[tuple[str, Decimal, Hint | None], ...] = ()
     partial_answers: tuple[Decimal, ...] = ()
     partial_range: Decimal = Decimal(2)
+    #: The answer is a formula (``value`` is what it computes to): learners may answer with one too.
+    formula: bool = False
+
+
+@dataclass(frozen=True)
+class FormulaAnswer:
+    """What a formula question accepts: a formula equal to ``text`` within ``tolerance`` at every point
+    drawn from ``samples``."""
+
+    text: str
+    samples: formulas.Samples
+    tolerance: Tolerance
+    case_sensitive: bool
 
 
 @dataclass(frozen=True)
@@ -169,6 +193,7 @@ class Input:
     correct_option: str | None = None
     numeric: NumericAnswer | None = None
     text: TextAnswer | None = None
+    formula: FormulaAnswer | None = None
     partial_credit: tuple[str, ...] = ()
     size: int | None = None
     trailing_text: str = ""
@@ -188,6 +213,8 @@ class Input:
             return [self.numeric.text, *(text for text, _value, _hint in self.numeric.additional)]
         if self.kind == TEXT and self.text is not None:
             return list(self.text.answers)
+        if self.kind == FORMULA and self.formula is not None:
+            return [self.formula.text]
         return []
 
 
@@ -401,8 +428,6 @@ class _Reader:
                 self.unsupported.append("<answer type=loncapa/python>")
             elif tag == "hintgroup" and element.get("hintfn"):
                 self.unsupported.append("<hintgroup hintfn>")
-            elif tag == "numericalresponse" and not is_number_or_range(element.get("answer") or "0"):
-                self.unsupported.append("<numericalresponse> with a formula answer")
             elif tag == "choicegroup" and element.get("answer-pool") not in (None, "", "0"):
                 self.unsupported.append("<choicegroup answer-pool>")
 
@@ -542,6 +567,8 @@ class _Reader:
         common["trailing_text"] = element.get("trailing_text") or ""
         if kind == NUMERICAL:
             return self._numerical(response, common)
+        if kind == FORMULA:
+            return self._formula(response, common)
         return self._text(response, common)
 
     def _check_credit(self, common: dict[str, Any], allowed: tuple[str, ...], line: int | None) -> None:
@@ -676,12 +703,11 @@ class _Reader:
         except Message as error:
             raise ProblemError(error.message, line, **error.params) from None
         value = None if number_range is not None else parse_number(answer)
-        tolerance_element = response.find(".//responseparam[@type='tolerance']")
-        tolerance_text = tolerance_element.get("default") if tolerance_element is not None else None
-        try:
-            tolerance = Tolerance.parse(tolerance_text)
-        except Message as error:
-            raise ProblemError(error.message, line, **error.params) from None
+        is_formula = number_range is None and value is None
+        if is_formula:
+            # As Open edX: an answer that is not a number is computed (sqrt(2)/2, 2*pi…).
+            value = formulas.as_decimal(_computed(answer, [{}], False, line)[0])
+        tolerance = _tolerance(response)
         additional = []
         for element in response.findall("additional_answer"):
             text = (element.get("answer") or element.text or "").strip()
@@ -715,8 +741,31 @@ class _Reader:
             additional=tuple(additional),
             partial_answers=tuple(partial_answers),
             partial_range=partial_range,
+            formula=is_formula,
         )
         return Input(**common, numeric=numeric, correct_hint=_hint(response.find("correcthint")))
+
+    def _formula(self, response: Any, common: dict[str, Any]) -> Input:
+        line = response.sourceline
+        answer = (response.get("answer") or "").strip()
+        samples_text = (response.get("samples") or "").strip()
+        if not answer:
+            raise ProblemError(_("<formularesponse> needs an answer attribute."), line)
+        if not samples_text:
+            raise ProblemError(_("<formularesponse> needs a samples attribute."), line)
+        try:
+            samples = formulas.Samples.parse(samples_text)
+        except Message as error:
+            raise ProblemError(error.message, line, **error.params) from None
+        # Open edX reads type="cs" / "ci" from a comma-separated list; "ci" wins, case-insensitive by default.
+        types = {word.strip() for word in (response.get("type") or "").split(",")}
+        case_sensitive = "cs" in types and "ci" not in types
+        # The author's formula must compute wherever learners will be graded; checked at points of its own.
+        _computed(answer, samples.points(common["id"]), case_sensitive, line)
+        # Open edX gives a formula question no partial credit.
+        common["partial_credit"] = ()
+        formula = FormulaAnswer(answer, samples, _tolerance(response), case_sensitive)
+        return Input(**common, formula=formula)
 
     def _text(self, response: Any, common: dict[str, Any]) -> Input:
         line = response.sourceline
@@ -771,6 +820,26 @@ class _Reader:
         return pattern
 
 
+def _tolerance(response: Any) -> Tolerance:
+    """The tolerance of a numerical or formula question (Open edX's default without one)."""
+    element = response.find(".//responseparam[@type='tolerance']")
+    try:
+        return Tolerance.parse(element.get("default") if element is not None else None)
+    except Message as error:
+        raise ProblemError(error.message, response.sourceline, **error.params) from None
+
+
+def _computed(
+    answer: str, points: list[dict[str, float]], case_sensitive: bool, line: int | None
+) -> list[float]:
+    """What an author's formula computes to at each point; ProblemError (at ``line``) when it does not."""
+    try:
+        formula = formulas.parse(answer, case_sensitive)
+        return [formula.value(point) for point in points]
+    except formulas.FormulaError as error:
+        raise ProblemError(error.message, line, **error.params) from None
+
+
 def _shuffled(choices: list[Choice], seed: str) -> list[Choice]:
     """Choices in a shuffled order, the same for every learner (Open edX with rerandomize="never");
     ``fixed`` choices at the head or tail stay where they are."""
@@ -806,10 +875,12 @@ def _merge(parts: list[Part]) -> Iterator[Part]:
 __all__ = [
     "CHECKBOXES",
     "DROPDOWN",
+    "FORMULA",
     "MULTIPLE_CHOICE",
     "NUMERICAL",
     "TEXT",
     "Choice",
+    "FormulaAnswer",
     "Hint",
     "Input",
     "NumericAnswer",

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
-from plugins.problem.model import CHECKBOXES, MULTIPLE_CHOICE, Input, Problem
+from plugins.problem.model import CHECKBOXES, FORMULA, MULTIPLE_CHOICE, NUMERICAL, Input, Problem
 from plugins.problem.numbers import format_number
 from plugins.problem.policy import Standing
 
@@ -85,7 +85,10 @@ def _feedback(question: Input, situation: Situation, texts: Texts) -> dict[str, 
     entry = situation.correct_map.get(question.id)
     if not isinstance(entry, dict) or entry.get("correctness") not in (CORRECT, PARTIAL, INCORRECT):
         return None
-    hints: Iterable[FeedbackHint] = grade_input(question, situation.answers.get(question.id)).hints
+    # Formula questions bring no feedback of the author's: nothing to compute again for them.
+    hints: Iterable[FeedbackHint] = (
+        () if question.kind == FORMULA else grade_input(question, situation.answers.get(question.id)).hints
+    )
     return {
         "correctness": entry["correctness"],
         "text": texts.gettext(_LABELS[entry["correctness"]]),
@@ -120,6 +123,8 @@ def _input_view(question: Input, label: Markup, descriptions: list[Markup], situ
         "feedback": _feedback(question, situation, texts),
         "size": question.size,
         "trailing_text": question.trailing_text,
+        # A number is typed on a numeric keypad, unless the question takes formulas (sqrt, pi…).
+        "numeric_keypad": question.kind == NUMERICAL and not (question.numeric and question.numeric.formula),
         "disabled": situation.standing is not None and not situation.standing.can_submit,
         "choices": [
             {

@@ -89,10 +89,14 @@ def test_an_input_inside_a_sentence_comes_after_its_text():
     [
         ('<script type="loncapa/python">x = 1</script><p>$x</p>', "<script>"),
         ('<customresponse cfn="check"><textline/></customresponse>', "<customresponse>"),
-        ('<formularesponse answer="x^2"><textline/></formularesponse>', "<formularesponse>"),
+        ('<symbolicresponse answer="x^2"><textline/></symbolicresponse>', "<symbolicresponse>"),
         ("<schematicresponse><schematic/></schematicresponse>", "<schematicresponse>"),
         ('<stringresponse answer="a"><textbox/></stringresponse>', "<textbox>"),
-        ('<numericalresponse answer="2*pi"><textline/></numericalresponse>', "formula answer"),
+        (
+            '<script type="loncapa/python">a = 2</script><numericalresponse answer="$a*2"><textline/>'
+            "</numericalresponse>",
+            "<script>",
+        ),
         (
             '<multiplechoiceresponse><choicegroup answer-pool="2"><choice correct="true">a</choice>'
             "</choicegroup></multiplechoiceresponse>",

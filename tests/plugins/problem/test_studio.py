@@ -126,6 +126,28 @@ def test_root_attributes_that_are_not_settings_are_kept_apart(app, quiz_course, 
             "Expression régulière non valide « (a »",
         ),
         ({"data": "<problem><p>" + "x" * MAX_PROBLEM_BYTES + "</p></problem>"}, "au-delà de la limite"),
+        (
+            {
+                "data": '<problem>\n<numericalresponse answer="2*pi*"><textline/></numericalresponse>'
+                "</problem>"
+            },
+            "Le XML du problème ne peut pas être enregistré : Ligne 2 : « 2*pi* » ne se lit pas comme une "
+            "formule.",
+        ),
+        (
+            {
+                "data": '<problem><formularesponse samples="x@1:2#3" answer="x*y"><textline/>'
+                "</formularesponse></problem>"
+            },
+            "« x*y » utilise y, que cette question ne connaît pas comme variable.",
+        ),
+        (
+            {
+                "data": '<problem><formularesponse samples="x@1:2" answer="x"><textline/></formularesponse>'
+                "</problem>"
+            },
+            "samples=« x@1:2 » doit s’écrire comme « x,y@1,2:3,4#10 »",
+        ),
         ({"data": ""}, "Le XML du problème est vide."),
         ({"data": 42}, "Le XML du problème est vide."),
         (
