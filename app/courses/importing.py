@@ -159,6 +159,7 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
                 {
                     "tree_id": tree.id,
                     "path": a.path,
+                    "openedx_name": a.openedx_name,
                     "content_type": a.content_type,
                     "size": a.size,
                     "sha256": a.sha256,

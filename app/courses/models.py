@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
 from app.runtime.models import BlockTree
+from app.runtime.olx_course import openedx_asset_name
 
 
 def _now() -> datetime:
@@ -53,11 +64,19 @@ class CourseAsset(db.Model):
     """A static file of one content version (``static/`` in OLX), served as a download-safe resource."""
 
     __tablename__ = "course_asset"
-    __table_args__ = (UniqueConstraint("tree_id", "path"),)
+    __table_args__ = (
+        UniqueConstraint("tree_id", "path"),
+        Index("ix_course_asset_tree_id_openedx_name", "tree_id", "openedx_name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tree_id: Mapped[int] = mapped_column(ForeignKey("block_tree.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(512))
+    # The name Open edX gives the file (app.runtime.olx_course.openedx_asset_name): its courses link to it
+    # by that name.
+    openedx_name: Mapped[str | None] = mapped_column(
+        String(512), default=lambda context: openedx_asset_name(context.get_current_parameters()["path"])
+    )
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, column, select, table
+from sqlalchemy import Integer, Select, and_, bindparam, case, column, or_, select, table
 
 from app.core.extensions import db
 from app.courses.models import Course, CourseAsset, Enrolment
 from app.courses.visibility import ContentGroup, content_groups
 from app.runtime.models import BlockTree, StoredBlock
+from app.runtime.olx_course import openedx_asset_name
 
 
 def _with_enrolment(user_id: int | None) -> Select[Any]:
@@ -67,9 +68,16 @@ def course_enrolment_and_group(
 
 
 def course_asset(tree_id: int, path: str) -> CourseAsset | None:
-    """A static file of a content version, by its path under ``static/`` (one query)."""
+    """A static file of a content version, by its path under ``static/`` or by the name Open edX gives it
+    (``documentation icon.svg`` is also ``documentation_icon.svg``), its own path first (one query)."""
     return db.session.scalar(
-        select(CourseAsset).where(CourseAsset.tree_id == tree_id, CourseAsset.path == path)
+        select(CourseAsset)
+        .where(
+            CourseAsset.tree_id == tree_id,
+            or_(CourseAsset.path == path, CourseAsset.openedx_name == openedx_asset_name(path)),
+        )
+        .order_by(case((CourseAsset.path == path, 0), else_=1))
+        .limit(1)
     )
 
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import mimetypes
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,6 +82,17 @@ def asset_type(name: str) -> str:
     return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+# Open edX stores a course file under a name with every character but letters, digits, ".", "%" and "-"
+# replaced by "_" ("/" included): its courses link to "documentation icon.svg" as
+# /static/documentation_icon.svg, and to static/images/a.png as /static/images_a.png as well.
+_OPENEDX_INVALID = re.compile(r"[^\w.%-]", re.UNICODE)
+
+
+def openedx_asset_name(path: str) -> str:
+    """The name Open edX gives the course file at ``path`` (below ``static/``)."""
+    return _OPENEDX_INVALID.sub("_", path.replace("/", "_"))
+
+
 @dataclass(frozen=True)
 class Asset:
     """A file of ``static/``: its path below ``static/``, type, size, digest and bytes."""
@@ -90,6 +102,11 @@ class Asset:
     size: int
     sha256: str
     data: bytes
+
+    @property
+    def openedx_name(self) -> str:
+        """The name Open edX links to it by (see :func:`openedx_asset_name`)."""
+        return openedx_asset_name(self.path)
 
 
 @dataclass
