@@ -50,9 +50,10 @@ def import_command(path: Path) -> None:
 
 
 def report_warnings(warnings: tuple[Problem, ...]) -> None:
-    """Print the components an import kept as placeholders, one per line with file and line, on stderr."""
+    """Print what an import kept without reading it (components as placeholders, info pages), one per line
+    with file and line, on standard error."""
     if warnings:
-        click.echo(f"{len(warnings)} component(s) could not be read, kept as placeholders:", err=True)
+        click.echo(f"{len(warnings)} part(s) could not be read, kept as they are (not shown):", err=True)
     for warning in warnings:
         click.echo(f"  warning: {warning}", err=True)
 

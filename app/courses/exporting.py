@@ -64,6 +64,7 @@ def export_course(course_key: str, destination: Path, *, actor: User | None) -> 
         grading_policy=dict(course.grading_policy or {}),
         about=dict(course.about or {}),
         assets=[(path, data) for path, data in assets],
+        kept_files=dict(course.kept_files or {}),
     )
     key = CourseKey.from_string(course_key)
     with tempfile.TemporaryDirectory(prefix="cybermassif-export-") as work:

@@ -37,7 +37,7 @@ from sqlalchemy import func, insert, select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sanitize import clean_html
-from app.courses import training_hours, visibility, vista_tags
+from app.courses import course_info, training_hours, visibility, vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
 from app.runtime.models import BlockTree, StoredBlock
@@ -181,7 +181,11 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
         len(parsed.records),
         len(parsed.assets),
         changed=True,
-        warnings=tuple(parsed.warnings),
+        warnings=tuple(parsed.warnings)
+        + tuple(
+            Problem(course_info.UPDATE_ITEMS, None, r.message, "info", r.params)
+            for r in course_info.problems(parsed.kept_files)
+        ),
     )
 
 
@@ -230,6 +234,8 @@ def _describe(course: Course, parsed: ParsedCourse) -> None:
     course.policy = parsed.policy
     course.grading_policy = parsed.grading_policy
     course.about = {name: clean_html(text) for name, text in parsed.about.items()}
+    course.kept_files = dict(parsed.kept_files)
+    course.has_info = course_info.has_info(parsed.kept_files)
     course.short_description = plain_text(parsed.about.get("short_description", ""))
     course.source_sha256 = parsed.source_sha256
 

@@ -51,6 +51,10 @@ class Course(db.Model):
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
     grading_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
     about: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, deferred=True)
+    # The other files of an Open edX export kept as they came (app.runtime.olx_course.KEPT_FILES: the
+    # assets' metadata and the info/ pages), by path; has_info says whether the course's page shows some.
+    kept_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, deferred=True)
+    has_info: Mapped[bool] = mapped_column(default=False)
     # SHA-256 of the OLX source last imported (see app.runtime.olx_course.source_digest): loading the same
     # folder again changes nothing.
     source_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -121,6 +121,8 @@ class ParsedCourse:
     grading_policy: dict[str, Any] = field(default_factory=dict)
     about: dict[str, str] = field(default_factory=dict)
     assets: list[Asset] = field(default_factory=list)
+    #: other files of an Open edX export, by path, kept as they are (see :data:`KEPT_FILES`)
+    kept_files: dict[str, str] = field(default_factory=dict)
     source_sha256: str = ""
     #: components kept as placeholders because their content could not be read (file, line, reason)
     warnings: list[Problem] = field(default_factory=list)
@@ -226,6 +228,38 @@ def course_key_of(root: Path) -> CourseKey | None:
     return found[1] if found else None
 
 
+#: Files of an Open edX export that are neither blocks, policies nor static files, kept as they are so
+#: that export gives them back: the assets' metadata, and the course info pages of ``info/`` (handouts,
+#: updates), which learners see on the course's page.
+KEPT_FILES = ("policies/assets.json", "assets/assets.xml")
+KEPT_FOLDER = "info"
+_KEPT_SUFFIXES = (".html", ".json")
+
+
+def _kept_files(root: Path, limits: ImportLimits, problems: list[Problem]) -> dict[str, str]:
+    folder = root / KEPT_FOLDER
+    paths = [root / name for name in KEPT_FILES]
+    if folder.is_dir():
+        paths += sorted(
+            p for p in folder.iterdir() if p.suffix in _KEPT_SUFFIXES and not p.name.startswith(".")
+        )
+    kept: dict[str, str] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        relative = path.relative_to(root).as_posix()
+        if path.stat().st_size > limits.max_html_bytes:
+            message = _("the file is over the limit of %(limit)d bytes")
+            problems.append(Problem(relative, None, message, "size", {"limit": limits.max_html_bytes}))
+            continue
+        try:
+            kept[relative] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            message = _("the file is not UTF-8 text (byte %(position)d)")
+            problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
+    return kept
+
+
 def _about(root: Path, limits: ImportLimits, problems: list[Problem]) -> dict[str, str]:
     about: dict[str, str] = {}
     folder = root / "about"
@@ -318,6 +352,7 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
         root_id = runtime.parse_course(course_node)
     about = _about(root, limits, problems)
     assets = _assets(root, limits, problems)
+    kept_files = _kept_files(root, limits, problems)
     problems.extend(runtime.problems)
     if problems or root_id is None:
         raise ImportFailed(problems or [Problem(COURSE_FILE, None, _("the course could not be read"))])
@@ -330,6 +365,7 @@ def read_course(root: Path, *, config: HostConfig, limits: ImportLimits | None =
         grading_policy=grading_policy,
         about=about,
         assets=assets,
+        kept_files=kept_files,
         source_sha256=source_digest(root),
         warnings=list(runtime.warnings),
     )

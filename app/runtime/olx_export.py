@@ -23,6 +23,7 @@ from xblock.core import XBlock
 
 from app.runtime.host import HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey
+from app.runtime.olx_course import KEPT_FILES, KEPT_FOLDER
 from app.runtime.olx_import import NullUrls, as_attribute, url_name_problem
 from app.runtime.olx_safety import COURSE_FILE
 from app.runtime.placeholder import UnavailableBlock
@@ -39,6 +40,8 @@ class CourseFiles:
     about: dict[str, str] = field(default_factory=dict)
     #: (path below static/, bytes)
     assets: Iterable[tuple[str, bytes]] = ()
+    #: other files kept from the import, by path (see app.runtime.olx_course.KEPT_FILES)
+    kept_files: dict[str, str] = field(default_factory=dict)
 
 
 class ExportRuntime(HostRuntime):
@@ -123,6 +126,11 @@ def write_course_folder(out: Path, runtime: ExportRuntime, files: CourseFiles) -
         for name, text in sorted(files.about.items()):
             if url_name_problem(name) is None:
                 (out / "about" / f"{name}.html").write_text(text + "\n", encoding="utf-8")
+    for relative, text in sorted(files.kept_files.items()):
+        folder, _slash, name = relative.rpartition("/")
+        if relative in KEPT_FILES or (folder == KEPT_FOLDER and url_name_problem(name) is None):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            (out / relative).write_text(text, encoding="utf-8")
     for path, data in files.assets:
         target = out / "static" / path
         if ".." in Path(path).parts or Path(path).is_absolute():

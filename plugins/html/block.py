@@ -16,13 +16,16 @@ from lxml import etree
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Scope, String
+from xblock.fields import Dict, Scope, String
 
 from plugins.html.cleaning import COMMENT, removed_parts
 
 MAX_DISPLAY_NAME_LENGTH = 255
 #: as much HTML as a course import accepts in one ``html/*.html`` file
 MAX_HTML_BYTES = 5 * 1024 * 1024
+
+# Attributes the block reads itself; the importer consumes url_name and filename before parse_xml.
+_OWN_ATTRIBUTES = frozenset({"display_name", "editor", "url_name", "filename", "xblock-family"})
 
 _TEMPLATES = Environment(
     loader=PackageLoader("plugins.html", "templates"),
@@ -41,6 +44,10 @@ class HtmlBlock(XBlock):
 
     display_name = String(scope=Scope.settings, default="Texte")
     data = String(scope=Scope.content, default="")
+    # Open edX's editor choice for the block ("visual" or "raw"), kept so that export gives it back.
+    editor = String(scope=Scope.settings, default="visual")
+    # Other attributes of the <html> element (Open edX's own, or a course's), written back as they came.
+    xml_attributes = Dict(scope=Scope.settings, default={})
 
     # What a learner sees depends on the text alone, so a host may render it once for everyone (read by
     # Cybermassif's runtime; other hosts ignore it).
@@ -52,6 +59,11 @@ class HtmlBlock(XBlock):
         block = runtime.construct_xblock_from_class(cls, keys)
         if node.get("display_name") is not None:
             block.display_name = node.get("display_name")
+        if node.get("editor") is not None:
+            block.editor = node.get("editor")
+        kept = {k: v for k, v in node.items() if k not in _OWN_ATTRIBUTES}
+        if kept:
+            block.xml_attributes = kept
         inner = (node.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in node)
         block.data = runtime.service(block, "sanitizer").clean_html(inner.strip())
         return block
@@ -59,8 +71,13 @@ class HtmlBlock(XBlock):
     def add_xml_to_node(self, node: Any) -> None:
         """Write ``<html display_name="…">`` with the HTML inside (CDATA keeps it readable and exact)."""
         node.tag = "html"
+        for name, value in sorted(self.xml_attributes.items()):
+            if name not in _OWN_ATTRIBUTES:
+                node.set(name, str(value))
         if self.fields["display_name"].is_set_on(self):
             node.set("display_name", self.display_name)
+        if self.fields["editor"].is_set_on(self):
+            node.set("editor", self.editor)
         node.text = etree.CDATA(self.data) if self.data else None
 
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:

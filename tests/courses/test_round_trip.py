@@ -117,3 +117,40 @@ def test_the_presentation_pages_and_image_survive_a_round_trip(app_ctx, tmp_path
         assert tar.extractfile("T-2026/about/effort.html").read().decode().strip() == "3 heures"
         assert tar.extractfile("T-2026/about/duration.html").read().decode().strip() == "2 semaines"
         assert b"couverture.svg" in tar.extractfile("T-2026/policies/2026/policy.json").read()
+
+
+def test_open_edx_attributes_survive_the_round_trip(app_ctx, tmp_path):
+    partitions = (
+        '[{"id": 50, "name": "Groupes", "scheme": "cohort", "description": "", "version": 3, "groups": '
+        '[{"id": 1, "name": "A", "version": 1}, {"id": 2, "name": "B", "version": 1}], "active": true}]'
+    )
+    files = small_course(
+        **{
+            "course/2026.xml": (
+                f"<course display_name=\"Petit cours\" user_partitions='{partitions}'>"
+                '<chapter url_name="ch1"/></course>'
+            ),
+            "vertical/u1.xml": (
+                '<vertical display_name="Unité" group_access=\'{"50": [1]}\'><html url_name="h1"/>'
+                '<problem url_name="p1"/></vertical>'
+            ),
+            "html/h1.xml": '<html filename="h1" display_name="Texte" editor="raw" data-origine="studio"/>',
+            "problem/p1.xml": (
+                '<problem display_name="Q" group_access=\'{"50": [2]}\'>'
+                '<stringresponse answer="a"><textline/></stringresponse></problem>'
+            ),
+        }
+    )
+    before, after, archive = _round_trip(write_course(tmp_path / "c", files), tmp_path)
+    assert after == before
+    with tarfile.open(archive) as tar:
+        read = {
+            m.name.split("/", 1)[1]: tar.extractfile(m).read().decode()
+            for m in tar.getmembers()
+            if m.isfile()
+        }
+    html, unit, problem = read["html/h1.xml"], read["vertical/u1.xml"], read["problem/p1.xml"]
+    assert 'editor="raw"' in html and 'data-origine="studio"' in html and 'filename="h1"' in html
+    assert 'group_access="{&quot;50&quot;: [1]}"' in unit
+    assert 'group_access="{&quot;50&quot;: [2]}"' in problem
+    assert "user_partitions=" in read["course/2026.xml"]

@@ -94,7 +94,7 @@ def test_the_command_line_lists_the_warning_with_file_and_line(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["courses", "import", str(root)])
     assert result.exit_code == 0, result.output
     assert "Imported course-v1:Cybermassif+T+2026" in result.stdout
-    assert "1 component(s) could not be read, kept as placeholders:" in result.stderr
+    assert "1 part(s) could not be read, kept as they are (not shown):" in result.stderr
     assert "warning: problem/bad.xml:1: <problem> could not be read and is kept as it is" in result.stderr
     assert "Invalid regular expression" in result.stderr
     with app.app_context():
@@ -135,7 +135,7 @@ def test_the_administration_upload_lists_the_warning_in_the_readers_language(app
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "est importée et publiée" in page
-    assert "1 composant n’a pas pu être lu" in page
+    assert "1 partie de la formation n’a pas pu être lue" in page
     assert "<code>problem/bad.xml:1</code>" in page
     assert "n’a pas pu être lu ; il est gardé tel quel" in page
     with app.app_context():

@@ -9,11 +9,13 @@ from werkzeug.wrappers import Response
 
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.courses import queries, services, visibility, vista_tags
+from app.courses import course_info, queries, services, visibility, vista_tags
+from app.courses.models import Course
 from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
 from app.progress import queries as progress_queries
 from app.runtime.bridge import setup_for
+from app.runtime.services import ReplaceUrlsService
 from app.runtime.tree import LoadedTree, shared_tree
 
 
@@ -75,7 +77,16 @@ def course(course_key: str) -> str | Response:
         resume=last if last in order else None,
         first_unit=order[0] if order else None,
         vista=vista_tags.labelled(vista_tags.of_course_block(root.settings if root else None)),
+        info=_info(access.course) if access.course.has_info else None,
     )
+
+
+def _info(course: Course) -> course_info.CourseInfo:
+    """The course's handouts and updates, its /static/ links pointing to its files."""
+    links = ReplaceUrlsService(
+        lambda path: url_for("learn.course_asset", course_key=course.course_key, path=path)
+    )
+    return course_info.shown(course.kept_files or {}, links.replace_static_urls)
 
 
 def _course_start(tree: LoadedTree) -> object:
