@@ -19,6 +19,13 @@ from markupsafe import Markup, escape
 SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 140
+#: Room left and right of the square for the labels of the side axes, which run outwards.
+MARGIN = 110
+LABEL_FONT = 12
+#: Characters of a label's line: longer labels are wrapped at spaces onto more lines.
+LABEL_LINE = 16
+#: A generous average glyph width, as a share of the font size, to check that labels fit.
+GLYPH_WIDTH = 0.62
 RINGS = (25, 50, 75, 100)
 INK, GRID, COMPANY, PREVIOUS, MEDIAN, BAND = "#1f2a37", "#c9d3dd", "#1d5d90", "#6b7785", "#b2532a", "#f3dccf"
 
@@ -95,6 +102,34 @@ def _series(values: Sequence[float | None], css: str, stroke: str, dashed: bool 
     return parts
 
 
+def label_lines(label: str, width: int = LABEL_LINE) -> list[str]:
+    """A label cut at spaces into lines of at most ``width`` characters (a longer word keeps its line)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label(index: int, count: int, label: str) -> str:
+    # Just outside the 100 ring (point() clamps to it, so the position is computed here).
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    lx, ly = CENTRE + RADIUS * 1.1 * math.cos(angle), CENTRE + RADIUS * 1.1 * math.sin(angle)
+    anchor = "middle" if abs(lx - CENTRE) < 1 else ("start" if lx > CENTRE else "end")
+    lines = label_lines(label)
+    if abs(lx - CENTRE) < 1:  # top or bottom: the lines grow away from the chart
+        first = ly + 4 - (len(lines) - 1) * LABEL_FONT if ly < CENTRE else ly + 4
+    else:  # the sides: centred on the end of the axis
+        first = ly + 4 - (len(lines) - 1) * LABEL_FONT / 2
+    spans = "".join(
+        f'<tspan x="{lx:.1f}" y="{first + n * LABEL_FONT:.1f}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    return f'<text text-anchor="{anchor}" font-size="{LABEL_FONT}" fill="{INK}">{spans}</text>'
+
+
 def radar(axes: Sequence[Axis], title: str, description: str, chart_id: str) -> Markup:
     """The radar as an inline SVG element."""
     n = len(axes)
@@ -102,7 +137,8 @@ def radar(axes: Sequence[Axis], title: str, description: str, chart_id: str) -> 
         raise ValueError("a radar needs at least three axes")
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" viewBox="0 0 {SIZE} {SIZE}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" '
+        f'viewBox="{-MARGIN} 0 {SIZE + 2 * MARGIN} {SIZE}" '
         f'role="img" aria-labelledby="{escape(title_id)} {escape(desc_id)}" width="100%" '
         f'preserveAspectRatio="xMidYMid meet">',
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
@@ -116,12 +152,7 @@ def radar(axes: Sequence[Axis], title: str, description: str, chart_id: str) -> 
     for i, axis in enumerate(axes):
         x, y = point(i, n, 100)
         parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
-        lx, ly = point(i, n, 118)
-        anchor = "middle" if abs(lx - CENTRE) < 1 else ("start" if lx > CENTRE else "end")
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" font-size="12" fill="{INK}">'
-            f"{escape(axis.label)}</text>"
-        )
+        parts.append(_label(i, n, axis.label))
     if all(a.p25 is not None and a.p75 is not None for a in axes):
         outer = [point(i, n, a.p75) for i, a in enumerate(axes)]  # type: ignore[arg-type]
         inner = [point(i, n, a.p25) for i, a in enumerate(axes)]  # type: ignore[arg-type]

@@ -86,3 +86,41 @@ def test_rows_give_the_same_figures_for_the_table():
 def test_a_radar_needs_three_axes():
     with pytest.raises(ValueError):
         radar([Axis("D1", "a", 1.0)], "t", "d", "r")
+
+
+FRENCH = {
+    "D1": "D1 Stratégie numérique", "D2": "D2 Outils et préparation numériques",
+    "D3": "D3 Personnes et compétences", "D4": "D4 Données et sécurité",
+    "D5": "D5 Automatisation et IA", "D6": "D6 Numérique responsable",
+}  # fmt: skip
+ENGLISH = {
+    "D1": "D1 Digital strategy", "D2": "D2 Tools and readiness", "D3": "D3 People and skills",
+    "D4": "D4 Data and security", "D5": "D5 Automation and AI", "D6": "D6 Green digital",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("labels", [FRENCH, ENGLISH], ids=["fr", "en"])
+def test_every_label_fits_inside_the_chart(labels):
+    from app.vista.radar import GLYPH_WIDTH, LABEL_FONT
+
+    svg = _parse(radar(axes_from(labels, dict.fromkeys(labels, 50.0)), "t", "d", "r4"))
+    left, top, width, height = map(float, svg.get("viewBox").split())
+    placed = [t for t in svg.iter(f"{SVG}text") if t.find(f"{SVG}tspan") is not None]
+    assert len(placed) == 6
+    for text in placed:
+        spans = text.findall(f"{SVG}tspan")
+        assert "".join(s.text + " " for s in spans).strip() in labels.values()
+        for span in spans:
+            x, y, size = float(span.get("x")), float(span.get("y")), len(span.text) * LABEL_FONT * GLYPH_WIDTH
+            start = {"start": x, "end": x - size, "middle": x - size / 2}[text.get("text-anchor")]
+            assert left <= start and start + size <= left + width, (span.text, start, size)
+            assert top + LABEL_FONT <= y <= top + height, (span.text, y)
+            assert len(span.text) <= 16 or " " not in span.text
+
+
+def test_long_labels_are_wrapped_at_spaces():
+    from app.vista.radar import label_lines
+
+    assert label_lines("D2 Outils et préparation numériques") == ["D2 Outils et", "préparation", "numériques"]
+    assert label_lines("D6 Green digital") == ["D6 Green digital"]
+    assert label_lines("Anticonstitutionnellement") == ["Anticonstitutionnellement"]
