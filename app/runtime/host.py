@@ -551,6 +551,8 @@ class HostRuntime(Runtime):
     def publish(self, block: XBlock, event_type: str, event_data: Any) -> None:
         """Progress events become ProgressEvents (sent at the end of the request); others are tracked."""
         from_browser = self.current_handler == "publish_event"
+        if not isinstance(event_type, str):
+            raise events.EventRefused("the event name must be text")
         if event_type in events.PROGRESS_EVENT_TYPES:
             if from_browser:
                 raise events.EventRefused(f"{event_type} events are not accepted from the browser")

@@ -115,6 +115,21 @@ def test_browser_events_may_not_award_progress(client, echo_course, signed_in):
     assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["edx.drag_and_drop_v2.loaded", "xblock.image-explorer.hotspot.opened", "Video.Loaded", "play_video"],
+)
+def test_browser_tracking_events_of_open_edx_blocks_are_accepted(client, echo_course, signed_in, name):
+    body = json.dumps({"event_type": name, "currentTime": 12})
+    assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["", "x" * 201, "a b", "évènement\n", "<script>", "1abc", None, 3, [1], {}])
+def test_browser_event_names_that_are_not_one_word_are_refused(client, echo_course, signed_in, name):
+    body = json.dumps({"event_type": name})
+    assert _post(client, echo_course, "publish_event", body, signed_in).status_code == 400
+
+
 def test_an_oversized_body_is_refused(client, echo_course, signed_in):
     body = json.dumps({"blob": "x" * (1024 * 1024 + 10)})
     assert _post(client, echo_course, "echo", body, signed_in).status_code == 413

@@ -79,7 +79,9 @@ def test_complete_on_view_only_for_plain_blocks():
     assert not events.completes_on_view(Block(has_custom_completion=True))
 
 
-@pytest.mark.parametrize("name", ["grade", "problem_check", "edx.done.toggled;drop", "x" * 200, ""])
+@pytest.mark.parametrize(
+    "name", ["grade", "completion", "progress", "edx.done.toggled;drop", "x" * 201, "", "a b", None, 3]
+)
 def test_browser_event_names_outside_the_allow_list_are_refused(name):
     with pytest.raises(events.EventRefused):
         events.track(Block(), name, {}, 7, from_browser=True)
