@@ -21,9 +21,15 @@ Two kinds of trouble are told apart:
   list whose answer is not one of its options…). The import refuses such a problem and the editor
   refuses to save it;
 - ``Problem.unsupported``: parts this platform does not run (``<script>`` and so ``$variables`` set by
-  scripts, ``<customresponse>`` and the other response types, ``<answer type=loncapa/python>``,
-  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives it
-  back unchanged) and learners see a notice.
+  scripts, ``<customresponse>``, ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``,
+  ``<annotationresponse>``, ``<jsinput>``, drag and drop and the other response and input types not
+  listed in ``RESPONSES``, ``<choicetextgroup>`` (Open edX renders none), ``<answer type=loncapa/python>``,
+  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives
+  it back unchanged) and learners see a notice.
+
+Image questions (``<imageresponse>``: a click inside a rectangle or a region, :mod:`plugins.problem.areas`)
+and choices with numbers inside them (``<choicetextresponse>`` with ``<radiotextgroup>`` or
+``<checkboxtextgroup>``, ``<numtolerance_input>`` and ``<decoy_input>``) are read with Open edX's rules.
 """
 
 from __future__ import annotations
