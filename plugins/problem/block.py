@@ -1,5 +1,6 @@
 """Problems written in Open edX problem XML ("capa"): multiple choice, checkboxes, drop-down lists,
-numerical, formula and text answers, with hints, solutions, attempts, a show-answer policy and a score.
+numerical, formula and text answers, clicks on an image and choices with numbers, with hints, solutions,
+attempts, a show-answer policy and a score.
 
 The XML stays in the ``data`` field exactly as imported (``<problem>`` without its attributes, which are
 settings or are kept in ``xml_attributes``), so that an export gives it back; it is read into a

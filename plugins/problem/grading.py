@@ -14,21 +14,25 @@ Messages are English message ids marked with ``_`` for extraction; the block tra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from plugins.problem import formulas
+from plugins.problem import areas, formulas
 from plugins.problem.messages import Message, _
 from plugins.problem.model import (
     CHECKBOXES,
+    CHOICE_TEXT,
     DROPDOWN,
     FORMULA,
+    IMAGE,
     MULTIPLE_CHOICE,
     NUMERICAL,
     TEXT,
     Hint,
     Input,
+    NumberField,
     Problem,
 )
 from plugins.problem.numbers import parse_number
@@ -38,8 +42,12 @@ PARTIAL = "partially-correct"
 INCORRECT = "incorrect"
 MAX_TEXT_ANSWER = 500
 MAX_SUBMISSION_VALUES = 500
+#: Characters of one coordinate of a point on an image (its digits, with spaces around them).
+MAX_COORDINATE = 12
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+", re.ASCII)
 
-Answer = str | list[str]
+#: A choice, the choices ticked, the text typed; for choices with numbers ``{"choices", "values"}``.
+Answer = str | list[str] | dict[str, Any]
 
 
 class AnswerError(Message):
@@ -97,6 +105,10 @@ def clean_answers(problem: Problem, data: Any, seed: str = "") -> dict[str, Answ
 
 
 def _clean_answer(question: Input, value: Any, seed: str) -> Answer:
+    if question.kind == IMAGE:
+        return _clean_point(question, value)
+    if question.kind == CHOICE_TEXT:
+        return _clean_choice_text(question, value)
     if question.kind == CHECKBOXES:
         if not isinstance(value, list) or len(value) > MAX_SUBMISSION_VALUES:
             raise AnswerError(_("The answer to a question has the wrong form."))
@@ -144,6 +156,103 @@ def _clean_typed(question: Input, value: str, seed: str) -> str:
             None,
             answer=value.strip(),
         )
+    return value
+
+
+def _too_long(limit: int) -> AnswerError:
+    message = _("An answer is too long: at most {limit} characters are accepted.")
+    return AnswerError(message, None, limit=limit)
+
+
+def _wrong_form() -> AnswerError:
+    return AnswerError(_("The answer to a question has the wrong form."))
+
+
+def _clean_point(question: Input, value: Any) -> str:
+    """A click on an image, sent as ``{"x": "12", "y": "30"}`` (pixels from the top left corner), as
+    Open edX stores it: ``"[12,30]"``; empty when neither is given."""
+    image = question.image
+    assert image is not None  # an image question has its image (model)
+    if not isinstance(value, dict) or not set(value) <= {"x", "y"}:
+        raise _wrong_form()
+    coordinates = []
+    for key in ("x", "y"):
+        raw = value.get(key, "")
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            raise _wrong_form()
+        if len(raw) > MAX_COORDINATE:
+            raise _too_long(MAX_COORDINATE)
+        coordinates.append(raw.strip())
+    if not any(coordinates):
+        return ""
+    if not all(coordinates):
+        raise AnswerError(_("Give both coordinates of the point, x and y, or click the image."))
+    for text in coordinates:
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise AnswerError(_("“{value}” is not a whole number of pixels."), None, value=text)
+    x, y = (int(text) for text in coordinates)
+    if not (0 <= x <= image.width and 0 <= y <= image.height):
+        raise AnswerError(
+            _("The point ({x}, {y}) is outside the image, which is {width} × {height} pixels."),
+            None,
+            x=x,
+            y=y,
+            width=image.width,
+            height=image.height,
+        )
+    return f"[{x},{y}]"
+
+
+def _clean_choice_text(question: Input, value: Any) -> dict[str, Any]:
+    """Choices with numbers, sent as ``{"choices": [names], "values": {field name: text}}``; empty when
+    nothing is chosen. As Open edX, only the fields of the chosen choices must be numbers."""
+    if not isinstance(value, dict) or not set(value) <= {"choices", "values"}:
+        raise _wrong_form()
+    names, values = value.get("choices", []), value.get("values", {})
+    if not isinstance(names, list) or len(names) > len(question.text_choices):
+        raise _wrong_form()
+    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise _wrong_form()
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise _wrong_form()
+    choices = {c.name: c for c in question.text_choices}
+    if any(name not in choices for name in names):
+        raise AnswerError(_("One of the answers is not a choice of its question."))
+    if len(names) > 1 and not question.several:
+        raise _wrong_form()
+    fields = {f.name for c in question.text_choices for f in c.fields}
+    if any(name not in fields for name in values):
+        raise _wrong_form()
+    if any(len(text) > MAX_TEXT_ANSWER for text in values.values()):
+        raise _too_long(MAX_TEXT_ANSWER)
+    if not names:
+        return {}
+    for number_field in (f for name in names for f in choices[name].fields):
+        text = values.get(number_field.name, "").strip()
+        if text and _field_number(text) is None:
+            raise AnswerError(
+                _(
+                    "“{answer}” is not a number. Type only digits, with a comma or a point "
+                    "for decimals (e.g. 12,5)."
+                ),
+                None,
+                answer=text,
+            )
+    order = list(choices)
+    return {"choices": sorted(names, key=order.index), "values": dict(values)}
+
+
+def _field_number(text: str) -> Decimal | None:
+    """The number typed in a choice's field: as numerical questions read it, else computed as a formula
+    (Open edX computes it with its evaluator); None when it is neither."""
+    value = parse_number(text)
+    if value is None:
+        try:
+            value = formulas.as_decimal(_learner_formula(text))
+        except AnswerError:
+            return None
     return value
 
 
@@ -216,6 +325,10 @@ def grade_input(question: Input, answer: Answer | None, seed: str = "") -> Input
         fraction, hints = _text(question, answer if isinstance(answer, str) else "")
     elif question.kind == FORMULA:
         fraction, hints = _formula(question, answer if isinstance(answer, str) else "", seed)
+    elif question.kind == IMAGE:
+        fraction, hints = _image(question, answer), []
+    elif question.kind == CHOICE_TEXT:
+        fraction, hints = _choice_text(question, answer if isinstance(answer, dict) else {}), []
     else:  # pragma: no cover - every kind the model makes is handled above
         raise ValueError(question.kind)
     correctness = CORRECT if fraction == 1 else INCORRECT if fraction == 0 else PARTIAL
@@ -329,6 +442,32 @@ def _formula(question: Input, answer: str, seed: str) -> tuple[Decimal, list[Fee
     # As Open edX: right only if the two formulas agree within the tolerance at every point.
     right = all(formulas.within(given, expected, spec.tolerance) for given, expected in values)
     return Decimal(1 if right else 0), []
+
+
+def _image(question: Input, answer: Answer | None) -> Decimal:
+    point = areas.parse_point(answer)
+    right = point is not None and question.image is not None and question.image.contains(*point)
+    return Decimal(1 if right else 0)
+
+
+def _choice_text(question: Input, answer: dict[str, Any]) -> Decimal:
+    chosen = answer.get("choices", [])
+    values = answer.get("values", {})
+    if not chosen:
+        return Decimal(0)
+    # As Open edX: exactly the correct choices, and every field of those within its tolerance.
+    if set(chosen) != {c.name for c in question.text_choices if c.correct}:
+        return Decimal(0)
+    fields = [f for c in question.text_choices if c.name in chosen for f in c.fields]
+    right = all(_field_right(f, values.get(f.name)) for f in fields)
+    return Decimal(1 if right else 0)
+
+
+def _field_right(number_field: NumberField, text: Any) -> bool:
+    if number_field.answer is None or number_field.tolerance is None:
+        return True  # a field of a wrong choice: never what makes the answer right or wrong
+    value = _field_number(text) if isinstance(text, str) and text.strip() else None
+    return value is not None and number_field.tolerance.allows(value, number_field.answer)
 
 
 def _text(question: Input, answer: str) -> tuple[Decimal, list[FeedbackHint]]:

@@ -21,9 +21,15 @@ Two kinds of trouble are told apart:
   list whose answer is not one of its options…). The import refuses such a problem and the editor
   refuses to save it;
 - ``Problem.unsupported``: parts this platform does not run (``<script>`` and so ``$variables`` set by
-  scripts, ``<customresponse>`` and the other response types, ``<answer type=loncapa/python>``,
-  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives it
-  back unchanged) and learners see a notice.
+  scripts, ``<customresponse>``, ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``,
+  ``<annotationresponse>``, ``<jsinput>``, drag and drop and the other response and input types not
+  listed in ``RESPONSES``, ``<choicetextgroup>`` (Open edX renders none), ``<answer type=loncapa/python>``,
+  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives
+  it back unchanged) and learners see a notice.
+
+Image questions (``<imageresponse>``: a click inside a rectangle or a region, :mod:`plugins.problem.areas`)
+and choices with numbers inside them (``<choicetextresponse>`` with ``<radiotextgroup>`` or
+``<checkboxtextgroup>``, ``<numtolerance_input>`` and ``<decoy_input>``) are read with Open edX's rules.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 
 from lxml import etree
 
-from plugins.problem import formulas
+from plugins.problem import areas, formulas
 from plugins.problem.messages import Message, _
 from plugins.problem.numbers import NumberRange, Tolerance, parse_number
 from plugins.problem.safe_regex import AnswerPattern, RegexError
@@ -52,6 +58,8 @@ DROPDOWN = "dropdown"
 NUMERICAL = "numerical"
 FORMULA = "formula"
 TEXT = "text"
+IMAGE = "image"
+CHOICE_TEXT = "choice_text"
 
 #: response tag -> (the input tags it takes, the kind of its inputs)
 RESPONSES = {
@@ -61,6 +69,9 @@ RESPONSES = {
     "numericalresponse": (("textline", "formulaequationinput"), NUMERICAL),
     "formularesponse": (("textline", "formulaequationinput"), FORMULA),
     "stringresponse": (("textline",), TEXT),
+    "imageresponse": (("imageinput",), IMAGE),
+    # Open edX renders only these two groups (its <choicetextgroup> tag has no input type).
+    "choicetextresponse": (("radiotextgroup", "checkboxtextgroup"), CHOICE_TEXT),
 }
 #: Every input type of Open edX: they are counted for input ids, as Open edX counts them.
 OPENEDX_INPUTS = frozenset(
@@ -84,6 +95,10 @@ _SOLUTION_TAGS = frozenset({"solution", "solutionset"})
 MAX_POINTS = 1000
 #: NFA instructions of all the regular expressions of one problem (bounds the time of one submission).
 MAX_REGEX_PROGRAM = 2000
+_PIXELS = re.compile(r"(\d{1,5})(?:px)?", re.ASCII)
+# Images are shown from course files or the web: no javascript: or data: addresses.
+_UNSAFE_SCHEME = re.compile(r"^(?!https?:)[a-zA-Z][a-zA-Z0-9+.-]*:")
+_NUMBER_FIELDS = ("numtolerance_input", "decoy_input")
 _APOSTROPHE = re.compile(r"([^\W\d_])('|\\')(?=([^\W\d_]))")
 
 
@@ -179,6 +194,50 @@ class TextAnswer:
 
 
 @dataclass(frozen=True)
+class ImageAnswer:
+    """An image to click (``src`` as the author wrote it, size in pixels) and where a click is right."""
+
+    src: str
+    width: int
+    height: int
+    rectangles: tuple[areas.Rectangle, ...]
+    regions: tuple[areas.Polygon | None, ...]
+    rectangle_text: str
+    regions_text: str
+
+    def contains(self, x: int, y: int) -> bool:
+        """Whether a click at (x, y) is right: in a rectangle, else strictly inside a region."""
+        return any(r.contains(x, y) for r in self.rectangles) or any(
+            r is not None and r.contains(x, y) for r in self.regions
+        )
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A number typed inside a choice: ``answer`` and ``tolerance`` when the choice is correct; a field of
+    a wrong choice (``<decoy_input>``) is only checked to be a number."""
+
+    name: str  # what the browser sends (``choice_0_0``: the first field of the first choice)
+    answer: Decimal | None = None
+    answer_text: str = ""
+    tolerance: Tolerance | None = None
+
+
+@dataclass(frozen=True)
+class TextChoice:
+    """A choice of a ``<choicetextresponse>``: its content in order (author HTML, or a field by name)."""
+
+    name: str
+    correct: bool
+    segments: tuple[Segment, ...]
+    fields: tuple[NumberField, ...]
+
+    def field(self, name: str) -> NumberField | None:
+        """The field of this choice named ``name``."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
 class Input:
     """One thing a learner answers, with everything needed to show and grade it."""
 
@@ -198,6 +257,9 @@ class Input:
     size: int | None = None
     trailing_text: str = ""
     correct_hint: Hint | None = None  # numerical
+    image: ImageAnswer | None = None
+    text_choices: tuple[TextChoice, ...] = ()
+    several: bool = False  # choices with numbers: checkboxes (else radio buttons)
 
     def choice(self, name: str) -> Choice | None:
         """The choice of this input named ``name``."""
@@ -215,6 +277,19 @@ class Input:
             return list(self.text.answers)
         if self.kind == FORMULA and self.formula is not None:
             return [self.formula.text]
+        return self._new_kinds_answer()
+
+    def _new_kinds_answer(self) -> list[str]:
+        if self.kind == IMAGE and self.image is not None:
+            # As Open edX's answers: the areas as written (it has no way to show them on the image).
+            return [text for text in (self.image.rectangle_text, self.image.regions_text) if text]
+        if self.kind == CHOICE_TEXT:
+            # The correct choices, each with the numbers of its fields (Open edX's "choice: 1, 0.5").
+            return [
+                " ".join([c.name, *(f.answer_text for f in c.fields if f.answer is not None)])
+                for c in self.text_choices
+                if c.correct
+            ]
         return []
 
 
@@ -486,7 +561,8 @@ class _Reader:
         input_elements = [e for e in element.iterdescendants() if _tag(e) in OPENEDX_INPUTS]
         if not input_elements:
             raise ProblemError(_("<{tag}> has no input to answer with."), element.sourceline, tag=element.tag)
-        if kind != DROPDOWN and len(input_elements) > 1:
+        # As Open edX: drop-down lists and images may be several to one question, other inputs not.
+        if kind not in (DROPDOWN, IMAGE) and len(input_elements) > 1:
             raise ProblemError(_("<{tag}> may hold only one input."), element.sourceline, tag=element.tag)
         made = []
         for position, input_element in enumerate(input_elements, start=1):
@@ -556,12 +632,12 @@ class _Reader:
             "label": element.get("label") or None,
             "partial_credit": credit,
         }
-        if kind == MULTIPLE_CHOICE:
-            return self._multiple_choice(response, element, common)
-        if kind == CHECKBOXES:
-            return self._checkboxes(response, element, common)
-        if kind == DROPDOWN:
-            return self._dropdown(element, common)
+        if kind in (MULTIPLE_CHOICE, CHECKBOXES):
+            read = self._multiple_choice if kind == MULTIPLE_CHOICE else self._checkboxes
+            return read(response, element, common)
+        by_element = {DROPDOWN: self._dropdown, IMAGE: self._image, CHOICE_TEXT: self._choice_text}
+        if kind in by_element:
+            return by_element[kind](element, common)
         size = element.get("size")
         common["size"] = max(1, min(int(size), 80)) if size and size.isdigit() else None
         common["trailing_text"] = element.get("trailing_text") or ""
@@ -691,6 +767,106 @@ class _Reader:
                 value=correct,
             )
         return Input(**common, options=tuple(options), correct_option=correct)
+
+    def _image(self, element: Any, common: dict[str, Any]) -> Input:
+        line = element.sourceline
+        src = (element.get("src") or "").strip()
+        if not src:
+            raise ProblemError(_("<imageinput> needs a src attribute: the image to click."), line)
+        if _UNSAFE_SCHEME.match(src):
+            raise ProblemError(
+                _("The image “{src}” must be a course file (/static/…) or a web address."), line, src=src
+            )
+        size = [_PIXELS.fullmatch((element.get(name) or "").strip()) for name in ("width", "height")]
+        if not all(size) or any(int(m.group(1)) == 0 for m in size if m):
+            raise ProblemError(_("<imageinput> needs a width and a height in pixels (whole numbers)."), line)
+        width, height = (int(m.group(1)) for m in size if m)
+        rectangle_text = element.get("rectangle") or ""
+        regions_text = element.get("regions") or ""
+        try:
+            rectangles = areas.parse_rectangles(rectangle_text)
+            regions = areas.parse_regions(regions_text)
+        except Message as error:
+            raise ProblemError(error.message, line, **error.params) from None
+        for rectangle in rectangles:
+            if rectangle.empty:
+                # Open edX grades it so, silently: the author should know.
+                self.warnings.append(
+                    Message(
+                        _("The rectangle {rectangle} holds no point: write its top left corner first."),
+                        line,
+                        rectangle=f"({rectangle.left},{rectangle.top})-({rectangle.right},{rectangle.bottom})",
+                    )
+                )
+        if None in regions:
+            self.warnings.append(Message(_("A region of this image has all its points on one line."), line))
+        if not rectangles and not regions:
+            self.warnings.append(Message(_("No area of this image is marked correct."), line))
+        # Open edX gives an image question no partial credit.
+        common["partial_credit"] = ()
+        image = ImageAnswer(src, width, height, rectangles, regions, rectangle_text, regions_text)
+        return Input(**common, image=image)
+
+    def _choice_text(self, group: Any, common: dict[str, Any]) -> Input:
+        common["partial_credit"] = ()  # none in Open edX
+        choices = []
+        for index, choice in enumerate(group):
+            if _tag(choice) is None:
+                continue
+            if choice.tag != "choice":
+                raise ProblemError(
+                    _("<{group}> may hold only <choice> elements, not <{tag}>."),
+                    choice.sourceline,
+                    group=group.tag,
+                    tag=choice.tag,
+                )
+            choices.append(self._text_choice(choice, f"choice_{index}"))
+        if not choices:
+            raise ProblemError(_("<{tag}> has no <choice>."), group.sourceline, tag=group.tag)
+        if not any(c.correct for c in choices):
+            self.warnings.append(Message(_("No choice is marked correct."), group.sourceline))
+        return Input(**common, text_choices=tuple(choices), several=group.tag == "checkboxtextgroup")
+
+    def _text_choice(self, choice: Any, name: str) -> TextChoice:
+        # Open edX counts as correct only correct="true", written so.
+        correct = choice.get("correct") == "true"
+        fields_elements = [c for c in choice if _tag(c) in _NUMBER_FIELDS]
+        if len({c.tag for c in fields_elements}) > 1:
+            # Open edX names only one kind of them: the others could not be answered.
+            raise ProblemError(
+                _("A choice may hold <numtolerance_input> or <decoy_input> fields, not both."),
+                choice.sourceline,
+            )
+        fields = []
+        segments = [Segment(html=_escape(choice.text))] if choice.text and choice.text.strip() else []
+        for child in choice:
+            tag = _tag(child)
+            if tag in _NUMBER_FIELDS:
+                field_ = self._number_field(child, f"{name}_{len(fields)}", correct)
+                fields.append(field_)
+                segments.append(Segment(input_id=field_.name))
+            elif tag is not None and tag not in _GRADING_TAGS | _SOLUTION_TAGS:
+                segments.append(Segment(html=_outer_html(child)))
+            if child.tail and child.tail.strip():
+                segments.append(Segment(html=_escape(child.tail)))
+        return TextChoice(name, correct, tuple(segments), tuple(fields))
+
+    @staticmethod
+    def _number_field(element: Any, name: str, correct: bool) -> NumberField:
+        if not correct:
+            return NumberField(name)  # only checked to be a number, as Open edX does
+        line = element.sourceline
+        answer = (element.get("answer") or "").strip()
+        if not answer:
+            raise ProblemError(_("<{tag}> in a correct choice needs an answer."), line, tag=element.tag)
+        value = parse_number(answer)
+        if value is None:
+            raise ProblemError(_("The answer “{value}” is not a number."), line, value=answer)
+        try:
+            tolerance = Tolerance.parse(element.get("tolerance"))
+        except Message as error:
+            raise ProblemError(error.message, line, **error.params) from None
+        return NumberField(name, value, answer, tolerance)
 
     def _numerical(self, response: Any, common: dict[str, Any]) -> Input:
         self._check_credit(common, ("close", "list"), response.sourceline)
@@ -874,15 +1050,19 @@ def _merge(parts: list[Part]) -> Iterator[Part]:
 
 __all__ = [
     "CHECKBOXES",
+    "CHOICE_TEXT",
     "DROPDOWN",
     "FORMULA",
+    "IMAGE",
     "MULTIPLE_CHOICE",
     "NUMERICAL",
     "TEXT",
     "Choice",
     "FormulaAnswer",
     "Hint",
+    "ImageAnswer",
     "Input",
+    "NumberField",
     "NumericAnswer",
     "Option",
     "Part",
@@ -892,6 +1072,7 @@ __all__ = [
     "Response",
     "Segment",
     "TextAnswer",
+    "TextChoice",
     "parse_options",
     "read_problem",
     "read_problem_tree",

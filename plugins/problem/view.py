@@ -16,9 +16,19 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from plugins.problem.areas import parse_point
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
-from plugins.problem.model import CHECKBOXES, FORMULA, MULTIPLE_CHOICE, NUMERICAL, Input, Problem
+from plugins.problem.model import (
+    CHECKBOXES,
+    CHOICE_TEXT,
+    FORMULA,
+    IMAGE,
+    MULTIPLE_CHOICE,
+    NUMERICAL,
+    Input,
+    Problem,
+)
 from plugins.problem.numbers import format_number
 from plugins.problem.policy import Standing
 
@@ -139,9 +149,49 @@ def _input_view(question: Input, label: Markup, descriptions: list[Markup], situ
         "options": [{"value": o.value, "selected": o.value in chosen} for o in question.options],
         "shown_answer": None,
     }
-    if show and question.kind not in (MULTIPLE_CHOICE, CHECKBOXES):
+    if show and question.kind not in (MULTIPLE_CHOICE, CHECKBOXES, IMAGE, CHOICE_TEXT):
         view["shown_answer"] = " | ".join(question.answer_display())
+    if question.image is not None:
+        view["image"] = _image_view(question, answer, texts)
+    if question.kind == CHOICE_TEXT:
+        view["text_choices"] = _text_choices_view(question, answer, show, texts)
     return view
+
+
+def _image_view(question: Input, answer: Any, texts: Texts) -> dict[str, Any]:
+    image = question.image
+    assert image is not None
+    point = parse_point(answer)
+    # The same course-file rewriting as the links of author HTML (its pattern wants a quote before).
+    src = texts.replace_urls(f'"{image.src}')[1:]
+    return {
+        "src": src,
+        "width": image.width,
+        "height": image.height,
+        "x": point[0] if point else "",
+        "y": point[1] if point else "",
+    }
+
+
+def _text_choices_view(question: Input, answer: Any, show: bool, texts: Texts) -> list[dict[str, Any]]:
+    chosen = answer.get("choices", []) if isinstance(answer, dict) else []
+    values = answer.get("values", {}) if isinstance(answer, dict) else {}
+    return [
+        {
+            "name": choice.name,
+            "checked": choice.name in chosen,
+            "is_answer": show and choice.correct,
+            "segments": [
+                {"html": texts.html(s.html)}
+                if s.input_id is None
+                else {"field": s.input_id, "value": values.get(s.input_id, "")}
+                for s in choice.segments
+            ],
+            # Shown with the answer: the numbers of a correct choice's fields, in order.
+            "answers": [f.answer_text for f in choice.fields if f.answer is not None] if show else [],
+        }
+        for choice in question.text_choices
+    ]
 
 
 def problem_context(problem: Problem, situation: Situation, texts: Texts, *, display_name: str,

@@ -61,6 +61,22 @@
           result[id] = Array.prototype.map.call(input.querySelectorAll("input[type=checkbox]:checked"), function (box) {
             return box.value;
           });
+        } else if (kind === "image") {
+          result[id] = {
+            x: input.querySelector("[data-coordinate=x]").value,
+            y: input.querySelector("[data-coordinate=y]").value
+          };
+        } else if (kind === "choice_text") {
+          var values = {};
+          Array.prototype.forEach.call(input.querySelectorAll("[data-field]"), function (field) {
+            values[field.getAttribute("data-field")] = field.value;
+          });
+          result[id] = {
+            choices: Array.prototype.map.call(input.querySelectorAll("input[name='" + id + "']:checked"), function (box) {
+              return box.value;
+            }),
+            values: values
+          };
         } else if (kind === "multiple_choice") {
           var checked = input.querySelector("input[type=radio]:checked");
           result[id] = checked ? checked.value : "";
@@ -126,6 +142,47 @@
       call("submit", answers(), function (body) {
         replace(body.html);
       });
+    });
+
+    // The marker of an image question where its two fields say (in % of the image, which may be shrunk).
+    function placeMarker(input) {
+      var picture = input.querySelector(".problem-image-picture");
+      var marker = input.querySelector(".problem-image-marker");
+      var x = parseInt(input.querySelector("[data-coordinate=x]").value, 10);
+      var y = parseInt(input.querySelector("[data-coordinate=y]").value, 10);
+      if (!picture || !marker) {
+        return;
+      }
+      if (isNaN(x) || isNaN(y)) {
+        marker.hidden = true;
+        return;
+      }
+      marker.style.left = (x * 100 / picture.getAttribute("width")) + "%";
+      marker.style.top = (y * 100 / picture.getAttribute("height")) + "%";
+      marker.hidden = false;
+    }
+
+    // A click on the image gives its point in the image's own pixels, as Open edX records it.
+    root.addEventListener("click", function (event) {
+      var picture = event.target.closest ? event.target.closest(".problem-image-picture") : null;
+      var input = picture ? picture.closest("[data-input-id]") : null;
+      if (!input || input.querySelector("[data-coordinate=x]").disabled) {
+        return;
+      }
+      var box = picture.getBoundingClientRect();
+      var width = parseInt(picture.getAttribute("width"), 10);
+      var height = parseInt(picture.getAttribute("height"), 10);
+      var x = Math.round((event.clientX - box.left) * width / box.width);
+      var y = Math.round((event.clientY - box.top) * height / box.height);
+      input.querySelector("[data-coordinate=x]").value = String(Math.min(Math.max(x, 0), width));
+      input.querySelector("[data-coordinate=y]").value = String(Math.min(Math.max(y, 0), height));
+      placeMarker(input);
+      stale(event);
+    });
+    root.addEventListener("input", function (event) {
+      if (event.target.hasAttribute && event.target.hasAttribute("data-coordinate")) {
+        placeMarker(event.target.closest("[data-input-id]"));
+      }
     });
 
     root.addEventListener("click", function (event) {
