@@ -148,7 +148,7 @@ def radar(axes: Sequence[Axis], title: str, description: str, chart_id: str) -> 
         pts = [point(i, n, ring) for i in range(n)]
         parts.append(f'<polygon points="{_coordinates(pts)}" fill="none" stroke="{GRID}"/>')
         x, y = point(0, n, ring)
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + 4:.1f}" font-size="10" fill="{INK}">{ring}</text>')
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 4:.1f}" font-size="11" fill="{INK}">{ring}</text>')
     for i, axis in enumerate(axes):
         x, y = point(i, n, 100)
         parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
