@@ -18,7 +18,11 @@
 ``python -m benchmarks.vista_scale --companies 5000``) for a smaller network. SQLite only (the SQL
 reference reads the courses' tags with SQLite's JSON functions).
 
-Measured here (2 cores, SQLite), see the end of this docstring for the figures of the last run.
+Measured here (2 cores, SQLite, 2026-12-04, 50,000 companies, 250,144 staff, 3.15 M answers, data made in
+72 s): recompute 57.2 s against 36.3 s of plain SQL, ``vista_recompute_vs_sql`` 1.58; unit page 544 req/s,
+report page 168 req/s, ``vista_report_vs_unit_page`` 0.31 (0.015 before the report's peer index followed
+the stored scores instead of counting them per report); the first report of a process 2.7 s (it gathers
+the index).
 """
 
 from __future__ import annotations

@@ -138,8 +138,22 @@ class SharedBlock(XBlock):
         return fragment
 
 
+class BundledBlock(EchoBlock):
+    """A block whose public files are in ``static/`` (XBlock's ``public_dir``), as a branching block's."""
+
+    public_dir = "static"
+
+
+class StrayBlock(EchoBlock):
+    """A block whose public folder would climb out of its package."""
+
+    public_dir = "../learn"
+
+
 TEST_TYPES = {
     "testblock": EchoBlock,
+    "bundledblock": BundledBlock,
+    "strayblock": StrayBlock,
     "excludedblock": ExcludedBlock,
     "brokenblock": BrokenBlock,
     "sharedblock": SharedBlock,

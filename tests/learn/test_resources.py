@@ -47,6 +47,21 @@ def test_nothing_outside_public_is_served(client, uri):
     assert client.get(f"/xblock/resource/testblock/{uri}", follow_redirects=True).status_code == 404
 
 
+def test_a_block_serves_the_public_folder_it_names(client):
+    response = client.get("/xblock/resource/bundledblock/static/bundles/student.js")
+    assert response.status_code == 200 and b"CybermassifBundled" in response.data
+    assert response.mimetype in ("text/javascript", "application/javascript")
+    # Its folder only: not the package's public/, nor anything beside.
+    assert client.get("/xblock/resource/bundledblock/public/echo.css").status_code == 404
+    assert client.get("/xblock/resource/bundledblock/static/../conftest.py").status_code == 404
+    assert client.get("/xblock/resource/bundledblock/static/.hidden").status_code == 404
+
+
+def test_a_public_folder_outside_the_package_serves_nothing(client):
+    assert client.get("/xblock/resource/strayblock/../learn/public/echo.css").status_code == 404
+    assert client.get("/xblock/resource/strayblock/public/echo.css").status_code == 404
+
+
 def test_unknown_and_placeholder_types_serve_nothing(client):
     assert client.get("/xblock/resource/nosuchtype/public/echo.css").status_code == 404
     assert client.get("/xblock/resource/html/public/anything.js").status_code == 404

@@ -138,10 +138,17 @@ def xblock_handler_noauth(usage_id: str, handler: str, suffix: str) -> Any:
     return bridge.run_handler(runtime, block, handler, suffix, req)
 
 
-def _safe_resource_uri(uri: str) -> bool:
+def _safe_resource_uri(uri: str, public_dir: object) -> bool:
+    # The block's own public folder (XBlock's ``public_dir``: "public" unless the block says otherwise,
+    # as a branching block's "static"), itself a plain relative folder.
+    if not isinstance(public_dir, str) or not public_dir or public_dir.startswith("/"):
+        return False
+    folder = public_dir.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in folder):
+        return False
     parts = uri.split("/")
     return (
-        uri.startswith("public/")
+        uri.startswith(f"{public_dir}/")
         and "\\" not in uri
         and "\x00" not in uri
         and all(part not in ("", ".", "..") and not part.startswith(".") for part in parts)
@@ -150,12 +157,13 @@ def _safe_resource_uri(uri: str) -> bool:
 
 @blueprint.route("/xblock/resource/<block_type>/<path:uri>")
 def xblock_resource(block_type: str, uri: str) -> Response:
-    """A file of the ``public/`` folder of an installed block's (or allowed aside's) package."""
+    """A file of the public folder (``public_dir``: ``public/`` unless the block names another) of an
+    installed block's (or allowed aside's) package."""
     setup = bridge.setup_for()
     cls = None if block_type in setup.disabled_types() else setup.registry.load_block_class(block_type)
     if cls is None and block_type in setup.aside_types:
         cls = setup.registry.load_aside_class(block_type)
-    if cls is None or not _safe_resource_uri(uri):
+    if cls is None or not _safe_resource_uri(uri, getattr(cls, "public_dir", None)):
         abort(404)
     try:
         with cls.open_local_resource(uri) as stream:

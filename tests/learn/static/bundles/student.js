@@ -1,0 +1,1 @@
+function CybermassifBundled(runtime, element) { element.dataset.ready = "yes"; }
