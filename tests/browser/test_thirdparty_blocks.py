@@ -126,3 +126,11 @@ def test_free_text_answer_is_recorded_as_grade(page, learner_on_course, browser_
     assert response.value.status == 200
     record = _completion(browser_app, learner_on_course.id, "freetextresponse")
     assert record is not None and record.possible == 1.0 and record.earned is not None
+
+
+def test_blocks_get_the_jquery_open_edx_serves_them(page, learner_on_course):
+    page.goto(_unit_url("poll"))
+    # Open edX's LMS serves jQuery 2.2.4; some blocks break on 3.x (a Google Drive block's e.indexOf).
+    assert page.evaluate("window.jQuery.fn.jquery") == "2.2.4"
+    assert page.evaluate("typeof window.jQuery.fn.andSelf") == "function"  # gone in 3.0, still used by blocks
+    assert page.errors == []
