@@ -82,6 +82,13 @@ def _names(raw: str) -> tuple[str, ...]:
     return names
 
 
+def _flag_names(raw: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(not part.replace("_", "").replace("-", "").replace(".", "").isalnum() for part in names):
+        raise ValueError("expected flag names (letters, digits, '.', '_', '-') separated by commas")
+    return names
+
+
 def _json_object(raw: str) -> dict[str, Any]:
     value = json.loads(raw)
     if not isinstance(value, dict):
@@ -127,6 +134,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(PREFIX + "PROXY_COUNT", "PROXY_COUNT", _positive_int, "reverse proxies in front"),
     Setting(PREFIX + "XBLOCK_ASIDES", "XBLOCK_ASIDES", _names, "aside types allowed on pages"),
     Setting(PREFIX + "XBLOCK_SETTINGS", "XBLOCK_SETTINGS", _json_object, "settings per block type (JSON)"),
+    Setting(
+        PREFIX + "XBLOCK_WAFFLE_FLAGS",
+        "XBLOCK_WAFFLE_FLAGS",
+        _flag_names,
+        "Open edX flags on for hosted blocks",
+    ),
 )
 
 
@@ -159,6 +172,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "XBLOCK_ASIDES": (),
         "XBLOCK_SETTINGS": {},
+        "XBLOCK_WAFFLE_FLAGS": (),
     }
 
 

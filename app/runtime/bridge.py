@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.runtime import events
+from app.runtime import events, openedx_compat
 from app.runtime.host import HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey
 from app.runtime.models import BlockTypeSetting
@@ -113,6 +113,7 @@ def init_app(app: Flask, services: dict[str, ServiceFactory] | None = None) -> R
     """Set the runtime up for an application; ``services`` are the higher layers' block services."""
     setup = RuntimeSetup(app)
     setup.extra_services.update(services or {})
+    openedx_compat.install(app.config.get("XBLOCK_WAFFLE_FLAGS", ()))
     app.extensions[EXTENSION_KEY] = setup
     return setup
 

@@ -1,4 +1,5 @@
-"""Third-party XBlocks from PyPI in real Chromium: the acid conformance blocks, poll, done, free text."""
+"""Third-party XBlocks from PyPI in real Chromium: the acid conformance blocks, poll, done, free text,
+drag-and-drop v2."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ UNITS = {
     "poll": "<poll url_name='poll' question='Utilisez-vous la facture électronique ?'/>",
     "done": "<done url_name='done'/>",
     "freetext": "<freetextresponse url_name='freetext' min_word_count='2' max_attempts='3'/>",
+    "dnd": "<drag-and-drop-v2 url_name='dnd'/>",
 }
 
 
@@ -133,4 +135,24 @@ def test_blocks_get_the_jquery_open_edx_serves_them(page, learner_on_course):
     # Open edX's LMS serves jQuery 2.2.4; some blocks break on 3.x (a Google Drive block's e.indexOf).
     assert page.evaluate("window.jQuery.fn.jquery") == "2.2.4"
     assert page.evaluate("typeof window.jQuery.fn.andSelf") == "function"  # gone in 3.0, still used by blocks
+    assert page.errors == []
+
+
+def test_drag_and_drop_places_an_item_and_is_graded(page, learner_on_course, browser_app):
+    with page.expect_response(lambda r: "student_view_user_state" in r.url) as state:
+        page.goto(_unit_url("dnd"))
+    assert state.value.status == 200  # it asks edx-platform's waffle flags (app/runtime/openedx_compat.py)
+    item = page.locator(".item-bank .option", has_text="Goes to the top")
+    item.wait_for(timeout=10_000)
+    # The block's keyboard way: select the item, then the zone.
+    item.focus()
+    page.keyboard.press("Enter")
+    zone = page.locator(".target .zone", has_text="The Top Zone").first
+    zone.focus()
+    with page.expect_response(lambda r: "/handler/drop_item" in r.url) as dropped:
+        page.keyboard.press("Enter")
+    assert dropped.value.status == 200 and dropped.value.json()["correct"] is True
+    page.get_by_text("Correct! This one belongs to The Top Zone.").first.wait_for(timeout=10_000)
+    record = _completion(browser_app, learner_on_course.id, "drag-and-drop-v2")
+    assert record is not None and record.possible == 1.0 and 0 < record.earned < 1.0
     assert page.errors == []

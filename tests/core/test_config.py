@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("CYBERMASSIF_PASSWORD_RESET_MAX_AGE", "-5"),
         ("CYBERMASSIF_RATELIMIT_STORAGE_URI", "memcached://x"),
         ("CYBERMASSIF_FOO", "bar"),
+        ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "drag_and_drop_v2.grading ignore decoys"),
+        ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "flag;drop"),
     ],
 )
 def test_a_bad_setting_is_named(name, value):
