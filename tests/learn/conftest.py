@@ -138,6 +138,23 @@ class SharedBlock(XBlock):
         return fragment
 
 
+class OpaqueKeysBlock(XBlock):
+    """Parses its keys with edx-opaque-keys, as many PyPI blocks do (imported when shown: an extra)."""
+
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """Its usage key and course key as edx-opaque-keys reads them."""
+        from opaque_keys.edx.keys import CourseKey as EdxCourseKey
+        from opaque_keys.edx.keys import UsageKey as EdxUsageKey
+
+        usage = EdxUsageKey.from_string(str(self.scope_ids.usage_id))
+        course = EdxCourseKey.from_string(str(self.runtime.course_id))
+        made = course.make_usage_key("html", "h")
+        return Fragment(
+            f'<p class="opaque">{usage.block_type}|{usage.block_id}|{usage.course_key == course}|'
+            f"{course.org}/{course.course}/{course.run}|{made}</p>"
+        )
+
+
 class BundledBlock(EchoBlock):
     """A block whose public files are in ``static/`` (XBlock's ``public_dir``), as a branching block's."""
 
@@ -153,6 +170,7 @@ class StrayBlock(EchoBlock):
 TEST_TYPES = {
     "testblock": EchoBlock,
     "bundledblock": BundledBlock,
+    "opaqueblock": OpaqueKeysBlock,
     "strayblock": StrayBlock,
     "excludedblock": ExcludedBlock,
     "brokenblock": BrokenBlock,
