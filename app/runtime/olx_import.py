@@ -22,6 +22,9 @@ re-orderings). A block without ``url_name`` gets ``{parent url_name}-{type}-{pos
 counted from 1 among its parent's children): deterministic, but it changes when such a block moves, so
 authors should name blocks that learners' state depends on. Export writes every ``url_name`` out.
 
+Blocks read other course files while they parse through ``runtime.resources_fs``, as on Open edX: the
+course folder through pyfilesystem2 (XBlock's own dependency), read-only and confined to the folder.
+
 Nothing raises on bad input: every problem is collected as a :class:`Problem` (file, line, message id and
 its parameters), so that a caller can report all of them at once, each in its reader's language
 (:meth:`Problem.translated`; ``str(problem)`` is English). No database, no Flask.
@@ -36,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fs.osfs import OSFS
+from fs.wrap import read_only
 from lxml import etree
 from xblock.core import XBlock
 from xblock.fields import Scope, ScopeIds
@@ -200,6 +205,9 @@ class ImportRuntime(HostRuntime):
             urls=NullUrls(),
         )
         self.root = root
+        # What Open edX's import runtime gives blocks that read course files while they parse (a video its
+        # transcripts, a block its data files): the course folder, read-only, never beyond it.
+        self.resources_fs = read_only(OSFS(str(root)))
         self.limits = limits
         self.policy = policy or {}
         self.policy_file = policy_file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from xblock.core import XBlock
+from xblock.fields import Scope, String
 
 from app.runtime.keys import CourseKey, usage_key_for
 from app.runtime.olx_course import asset_type, read_course
@@ -302,3 +303,68 @@ def test_course_xml_must_name_the_course(tmp_path):
 )
 def test_course_media_get_their_types(name, expected):
     assert asset_type(name) == expected
+
+
+class _ReadingBlock(XBlock):
+    """Reads a course file while it parses, through the import runtime's resources_fs (as Open edX's)."""
+
+    notes = String(scope=Scope.content, default="")
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        block = runtime.construct_xblock_from_class(cls, keys)
+        path = node.get("file")
+        if node.get("write"):
+            with runtime.resources_fs.open(path, "w") as written:
+                written.write("x")
+        block.notes = runtime.resources_fs.readtext(path, encoding="utf-8")
+        return block
+
+
+def _reading_registry():
+    from app.runtime.registry import get_registry
+
+    real = get_registry()
+
+    class Registry:
+        def load_block_class(self, name):
+            return _ReadingBlock if name == "reading" else real.load_block_class(name)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    return Registry()
+
+
+def _reading_course(tmp_path, attributes):
+    files = small_course(
+        **{
+            "vertical/u1.xml": f'<vertical><reading url_name="r" {attributes}/></vertical>',
+            "static/notes.txt": "Notes « de cours »",
+        }
+    )
+    return write_course(tmp_path / "c", files)
+
+
+def test_a_block_reads_course_files_through_resources_fs(tmp_path):
+    root = _reading_course(tmp_path, 'file="static/notes.txt"')
+    parsed = read_course(root, config=import_config(registry=_reading_registry()))
+    (record,) = [r for r in parsed.records if r.block_type == "reading"]
+    assert record.content == {"notes": "Notes « de cours »"} and parsed.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("attributes", "error"),
+    [
+        ('file="../outside.txt"', "IllegalBackReference"),
+        ('file="/etc/passwd"', "ResourceNotFound"),
+        ('file="static/missing.txt"', "ResourceNotFound"),
+        ('file="static/notes.txt" write="yes"', "ResourceReadOnly"),
+    ],
+)
+def test_resources_fs_is_read_only_and_confined_to_the_course(tmp_path, attributes, error):
+    (tmp_path / "outside.txt").write_text("secret")
+    root = _reading_course(tmp_path, attributes)
+    parsed = read_course(root, config=import_config(registry=_reading_registry()))
+    assert [w.code for w in parsed.warnings] == ["unreadable"] and error in parsed.warnings[0].text
+    assert (root / "static" / "notes.txt").read_text() == "Notes « de cours »"
