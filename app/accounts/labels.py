@@ -14,6 +14,16 @@ ROLE_LABELS = {
     Role.NETWORK_ADMIN: _l("Network administrator"),
 }
 
+
+def cybersite_place(name: str) -> str:
+    """A Cybersite's name after "the Cybersite" in a sentence: "Cybersite Clermont-Ferrand" is
+    "Clermont-Ferrand" there (the sentence says "Cybersite" already), any other name stays as it is."""
+    words = (name or "").split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() == "cybersite":
+        return words[1]
+    return name
+
+
 SIZE_CLASS_LABELS = {
     SizeClass.MICRO: _l("Micro (0–9 staff)"),
     SizeClass.SMALL: _l("Small (10–49 staff)"),

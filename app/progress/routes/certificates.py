@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, url_for
 from flask_babel import gettext as _
 
+from app.accounts.labels import cybersite_place
 from app.accounts.policy import Action
 from app.progress import certificates
 from app.progress.routes.base import actor, blueprint, require
@@ -51,7 +52,7 @@ def certificate_pdf(course_key: str) -> Response:
     details = _("Completed on %(date)s", date=moment(found.issued_at, "long"))
     if found.cybersite:
         details = _("Completed on %(date)s with the Cybersite %(site)s", date=moment(found.issued_at, "long"),
-                    site=found.cybersite)  # fmt: skip
+                    site=cybersite_place(found.cybersite))  # fmt: skip
     if found.grade is not None:
         details += " · " + _("Grade: %(grade)d %%", grade=round(found.grade * 100))
     texts = certificates.PdfTexts(

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
+from app.accounts.labels import cybersite_place
 from app.progress.routes.base import blueprint
 from app.progress.tables import STATUS_LABELS, Kind, Status, local
 
@@ -64,4 +65,10 @@ def status_label(value: str) -> str:
 
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"cell": cell, "moment": moment, "Kind": Kind, "status_label": status_label}
+    return {
+        "cell": cell,
+        "moment": moment,
+        "Kind": Kind,
+        "status_label": status_label,
+        "cybersite_place": cybersite_place,
+    }
