@@ -181,12 +181,17 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
         len(parsed.records),
         len(parsed.assets),
         changed=True,
-        warnings=tuple(parsed.warnings)
-        + tuple(
-            Problem(course_info.UPDATE_ITEMS, None, r.message, "info", r.params)
-            for r in course_info.problems(parsed.kept_files)
-        ),
+        warnings=_warnings(parsed),
     )
+
+
+def _warnings(parsed: ParsedCourse) -> tuple[Problem, ...]:
+    """What the import kept without reading it: components (as placeholders) and the updates page."""
+    updates = [
+        Problem(course_info.UPDATE_ITEMS, None, r.message, "info", r.params)
+        for r in course_info.problems(parsed.kept_files)
+    ]
+    return (*parsed.warnings, *updates)
 
 
 def _check_course_settings(parsed: ParsedCourse) -> None:

@@ -236,6 +236,21 @@ KEPT_FOLDER = "info"
 _KEPT_SUFFIXES = (".html", ".json")
 
 
+def _read_text(root: Path, path: Path, limits: ImportLimits, problems: list[Problem]) -> str | None:
+    """A course text file (an info or about page…), or None and a problem when too big or not UTF-8."""
+    relative = path.relative_to(root).as_posix()
+    if path.stat().st_size > limits.max_html_bytes:
+        message = _("the file is over the limit of %(limit)d bytes")
+        problems.append(Problem(relative, None, message, "size", {"limit": limits.max_html_bytes}))
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        message = _("the file is not UTF-8 text (byte %(position)d)")
+        problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
+        return None
+
+
 def _kept_files(root: Path, limits: ImportLimits, problems: list[Problem]) -> dict[str, str]:
     folder = root / KEPT_FOLDER
     paths = [root / name for name in KEPT_FILES]
@@ -245,18 +260,8 @@ def _kept_files(root: Path, limits: ImportLimits, problems: list[Problem]) -> di
         )
     kept: dict[str, str] = {}
     for path in paths:
-        if not path.is_file():
-            continue
-        relative = path.relative_to(root).as_posix()
-        if path.stat().st_size > limits.max_html_bytes:
-            message = _("the file is over the limit of %(limit)d bytes")
-            problems.append(Problem(relative, None, message, "size", {"limit": limits.max_html_bytes}))
-            continue
-        try:
-            kept[relative] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            message = _("the file is not UTF-8 text (byte %(position)d)")
-            problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
+        if path.is_file() and (text := _read_text(root, path, limits, problems)) is not None:
+            kept[path.relative_to(root).as_posix()] = text
     return kept
 
 
@@ -264,16 +269,8 @@ def _about(root: Path, limits: ImportLimits, problems: list[Problem]) -> dict[st
     about: dict[str, str] = {}
     folder = root / "about"
     for path in sorted(folder.glob("*.html")) if folder.is_dir() else []:
-        relative = path.relative_to(root).as_posix()
-        if path.stat().st_size > limits.max_html_bytes:
-            message = _("the file is over the limit of %(limit)d bytes")
-            problems.append(Problem(relative, None, message, "size", {"limit": limits.max_html_bytes}))
-            continue
-        try:
-            about[path.stem] = path.read_text(encoding="utf-8").strip()
-        except UnicodeDecodeError as error:
-            message = _("the file is not UTF-8 text (byte %(position)d)")
-            problems.append(Problem(relative, None, message, "encoding", {"position": error.start}))
+        if (text := _read_text(root, path, limits, problems)) is not None:
+            about[path.stem] = text.strip()
     return about
 
 

@@ -55,30 +55,10 @@ def profile(company: Company) -> peers.Profile:
 
 
 def peer_rows(session: Session) -> tuple[list[peers.Peer], datetime | None]:
-    """Every assessed company's latest dimension scores and profile (one query), and when the newest
-    score was computed."""
-    rows = session.execute(
-        select(
-            CompanyScore.company_id,
-            CompanyScore.dimension,
-            CompanyScore.score,
-            CompanyScore.computed_at,
-            Company.naf_code,
-            Company.size_class,
-            Company.departement,
-        )
-        .join(Company, Company.id == CompanyScore.company_id)
-        .where(CompanyScore.dimension.is_not(None), Company.active.is_(True))
-    ).all()
-    scores: dict[int, dict[str, float | None]] = defaultdict(dict)
-    profiles: dict[int, peers.Profile] = {}
-    newest: datetime | None = None
-    for company_id, dimension, score, computed_at, naf, size, departement in rows:
-        scores[company_id][dimension] = score
-        profiles[company_id] = peers.Profile(peers.naf_section(naf), str(size), peers.region_of(departement))
-        if computed_at is not None and (newest is None or computed_at > newest):
-            newest = computed_at
-    return [peers.Peer(cid, profiles[cid], found) for cid, found in scores.items()], newest
+    """Every active assessed company's latest dimension scores and profile (one query), and when the
+    newest score was computed."""
+    found, newest = _peers_of(_score_rows(session, None))
+    return [peer for peer in found.values() if peer is not None], newest
 
 
 # A process gathers its index again from every stored score at least this often (seconds): it follows

@@ -47,8 +47,11 @@ class Axis:
 def point(index: int, count: int, value: float) -> tuple[float, float]:
     """Where ``value`` (0–100) lies on axis ``index`` of ``count``; the first axis points up, then
     clockwise."""
+    return _at(index, count, RADIUS * max(0.0, min(100.0, value)) / 100)
+
+
+def _at(index: int, count: int, distance: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
-    distance = RADIUS * max(0.0, min(100.0, value)) / 100
     return CENTRE + distance * math.cos(angle), CENTRE + distance * math.sin(angle)
 
 
@@ -114,9 +117,7 @@ def label_lines(label: str, width: int = LABEL_LINE) -> list[str]:
 
 
 def _label(index: int, count: int, label: str) -> str:
-    # Just outside the 100 ring (point() clamps to it, so the position is computed here).
-    angle = -math.pi / 2 + 2 * math.pi * index / count
-    lx, ly = CENTRE + RADIUS * 1.1 * math.cos(angle), CENTRE + RADIUS * 1.1 * math.sin(angle)
+    lx, ly = _at(index, count, RADIUS * 1.1)  # just outside the 100 ring (point() stops at it)
     anchor = "middle" if abs(lx - CENTRE) < 1 else ("start" if lx > CENTRE else "end")
     lines = label_lines(label)
     if abs(lx - CENTRE) < 1:  # top or bottom: the lines grow away from the chart

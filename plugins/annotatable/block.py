@@ -106,10 +106,13 @@ class AnnotatableBlock(XBlock):
         for child in stored:
             node.append(child)
 
-    def _parts(self) -> tuple[str, str, list[Note]]:
-        """The instructions' HTML, the text's HTML with the passages marked, and the comments."""
+    def _dom_id(self) -> str:
+        return "annotatable-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]
+
+    def _parts(self, dom: str) -> tuple[str, str, list[Note]]:
+        """The instructions' HTML, the text's HTML with the passages marked (ids under ``dom``), and the
+        comments."""
         root = etree.fromstring(self.data.encode(), _PARSER)
-        dom = "annotatable-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]
         instructions = root.find("instructions")
         instructions_html = _inner(instructions) if instructions is not None else ""
         if instructions is not None:
@@ -144,8 +147,8 @@ class AnnotatableBlock(XBlock):
             cleaned = clean(html)
             return Markup(replace.replace_urls(cleaned) if replace is not None else cleaned)  # noqa: S704
 
-        instructions, text, notes = self._parts()
-        dom = "annotatable-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]
+        dom = self._dom_id()
+        instructions, text, notes = self._parts(dom)
         html = _TEMPLATES.get_template("student.html").render(
             _=i18n.gettext,
             dom=dom,

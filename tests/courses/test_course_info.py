@@ -21,7 +21,10 @@ olx_course = plugin_fixtures.olx_course
 enrolled = plugin_fixtures.enrolled
 as_user = plugin_fixtures.as_user
 
-HANDOUTS = '<ol><li><a href="/static/plan.pdf">Le plan</a><script>alert(1)</script></li></ol>\n'
+HANDOUTS = (
+    '<ol><li><a href="/static/plan.pdf">Le plan</a><script>alert(1)</script></li>'
+    '<li><a href="/static/plan%20d%C3%A9taill%C3%A9.pdf">Le plan détaillé</a></li></ol>\n'
+)
 UPDATES = [
     {
         "id": 3,
@@ -43,6 +46,7 @@ FILES = {
     "policies/assets.json": ASSETS_JSON,
     "assets/assets.xml": ASSETS_XML,
     "static/plan.pdf": b"%PDF plan",
+    "static/plan détaillé.pdf": b"%PDF plan detaille",
 }
 
 
@@ -62,6 +66,9 @@ def test_learners_see_the_updates_and_handouts_cleaned(olx_course, enrolled, as_
     assert "Ancienne annonce" not in page  # deleted
     assert "Ancien format" not in page  # the dated list wins over the older page
     assert f'href="/formations/{course.course_key}/static/plan.pdf"' in page
+    # A link written URL-encoded, as editors write names with spaces, reaches its file.
+    detailed = page.split('">Le plan détaillé</a>', 1)[0].rsplit('href="', 1)[1]
+    assert client.client.get(detailed).data == b"%PDF plan detaille"
     assert "<script>alert(1)</script>" not in page and "alert(1)" not in page
     assert page.index("Séance") < page.index("Bonjour à tous")  # newest first, as written
 

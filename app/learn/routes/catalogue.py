@@ -14,7 +14,7 @@ from app.courses.models import Course
 from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
 from app.progress import queries as progress_queries
-from app.runtime.bridge import setup_for
+from app.runtime.bridge import FlaskUrls, setup_for
 from app.runtime.services import ReplaceUrlsService
 from app.runtime.tree import LoadedTree, shared_tree
 
@@ -83,9 +83,7 @@ def course(course_key: str) -> str | Response:
 
 def _info(course: Course) -> course_info.CourseInfo:
     """The course's handouts and updates, its /static/ links pointing to its files."""
-    links = ReplaceUrlsService(
-        lambda path: url_for("learn.course_asset", course_key=course.course_key, path=path)
-    )
+    links = ReplaceUrlsService(FlaskUrls(course.course_key).asset_url)
     return course_info.shown(course.kept_files or {}, links.replace_static_urls)
 
 
