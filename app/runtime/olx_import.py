@@ -82,7 +82,9 @@ class Problem:
 
 
 def _error_text(error: Exception) -> str:
-    text = f"{type(error).__name__}: {error}"
+    # A ValueError is how blocks say their content is wrong (XBlock's convention): its message is the
+    # reason. Any other exception is a fault of the block, named so that its author can find it.
+    text = str(error) if type(error) is ValueError and str(error) else f"{type(error).__name__}: {error}"
     return text if len(text) <= 500 else f"{text[:500]}…"
 
 
