@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import common, progress_report, progress_writes, unit_pages, vista_scale, workbench_peer
+from benchmarks import (
+    common,
+    problem_grading,
+    progress_report,
+    progress_writes,
+    unit_pages,
+    vista_scale,
+    workbench_peer,
+)
 
 
 def main() -> int:
@@ -16,6 +24,7 @@ def main() -> int:
         ("progress_writes", progress_writes),
         ("progress_report", progress_report),
         ("vista_scale", vista_scale),
+        ("problem_grading", problem_grading),
     )
     for name, module in modules:
         if not chosen or name in chosen:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -34,10 +35,11 @@ from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 
 from plugins.problem import policy
 from plugins.problem.cache import BoundedCache
-from plugins.problem.grading import AnswerError, clean_answers, grade
+from plugins.problem.grading import AnswerError, InputResult, clean_answers, grade
 from plugins.problem.messages import Message
 from plugins.problem.model import Problem, read_problem, read_problem_tree
 from plugins.problem.safexml import parse_problem_xml
+from plugins.problem.scripts import SEED_BINS, ScriptError
 from plugins.problem.view import (
     Situation,
     Texts,
@@ -103,9 +105,24 @@ def _html_id(usage_id: Any) -> str:
 _problems: BoundedCache[Problem] = BoundedCache(max_chars=8 * 1024 * 1024)
 
 
-def _read(data: str, prefix: str) -> Problem:
-    # A text always reads the same: once per process (and problem id) is enough.
-    return _problems.get(f"{prefix}\n{data}", lambda: read_problem(data, prefix))
+def _read(data: str, prefix: str, seed: int, anonymous_id: str) -> Problem:
+    # A text always reads the same: once per process (and problem id) is enough; a scripted text once
+    # per seed (and learner, for the rare script that reads their anonymous id).
+    if "<script" in data or "python" in data:
+        key = f"{prefix}\n{seed}\n{anonymous_id if 'anonymous_student_id' in data else ''}\n{data}"
+    else:
+        key = f"{prefix}\n{data}"
+    return _problems.get(key, lambda: read_problem(data, prefix, seed, anonymous_id))
+
+
+def _entry(result: InputResult) -> dict[str, Any]:
+    """What the learner's state keeps of an input's verdict (a check function's messages too)."""
+    entry: dict[str, Any] = {"correctness": result.correctness, "npoints": float(result.earned)}
+    if result.message:
+        entry["msg"] = result.message
+    if result.overall_message:
+        entry["overall_message"] = result.overall_message
+    return entry
 
 
 def _setting(name: str, value: str) -> Any:
@@ -155,6 +172,8 @@ class ProblemBlock(XBlock):
     attempts = Integer(scope=Scope.user_state, default=0)
     score = Dict(scope=Scope.user_state, default={})
     done = Boolean(scope=Scope.user_state, default=False)
+    #: Resets of a problem drawn again at each reset (rerandomize "always"/"onreset"): its seed follows.
+    resets = Integer(scope=Scope.user_state, default=0)
 
     # OLX -------------------------------------------------------------------------------------------------
 
@@ -218,9 +237,29 @@ class ProblemBlock(XBlock):
         checking again is graded at the same points and two learners at different ones."""
         return f"{self.scope_ids.usage_id}/{self.scope_ids.user_id}"
 
+    @property
+    def script_seed(self) -> int:
+        """The seed a scripted problem's ``random`` draws from, as Open edX chooses it from
+        ``rerandomize``: 1 for everybody with "never", one per learner with "per_student" (and "false"),
+        a new one at each reset with "always", "onreset" (and "true"); below Open edX's 1000 bins."""
+        mode = (self.rerandomize or "never").strip().lower()
+        if mode in ("never", ""):
+            return 1
+        learner = str(self.scope_ids.user_id)
+        if mode in ("per_student", "false"):
+            basis = learner
+        else:
+            basis = f"{learner}/{self.scope_ids.usage_id}/{self.resets}"
+        return int.from_bytes(hashlib.sha256(basis.encode()).digest()[:4], "big") % SEED_BINS
+
+    @property
+    def _anonymous_id(self) -> str:
+        return str(getattr(self.runtime, "anonymous_student_id", "") or "")
+
     def problem(self) -> Problem:
-        """The problem this block's XML describes; Message when it cannot be read."""
-        return _read(self.data or DEFAULT_DATA, self.problem_id)
+        """The problem this block's XML describes, for this learner's seed; Message when it cannot be
+        read (ScriptError when its script fails)."""
+        return _read(self.data or DEFAULT_DATA, self.problem_id, self.script_seed, self._anonymous_id)
 
     def _problem_or_none(self) -> Problem | None:
         try:
@@ -296,6 +335,11 @@ class ProblemBlock(XBlock):
         """The problem with the learner's saved answers and feedback; no correct answer in it."""
         try:
             html = self._html(self.problem())
+        except ScriptError as error:
+            notice = self._text(_("This problem cannot be shown: its script fails."))
+            if getattr(self.runtime, "user_is_staff", False):
+                notice = f"{notice} {error.translated(self._text)}"
+            html = f'<div class="problem"><p class="problem-notice" role="note">{escape(notice)}</p></div>'
         except Message:
             notice = self._text(_("This problem cannot be shown: its XML has an error."))
             html = f'<div class="problem"><p class="problem-notice" role="note">{escape(notice)}</p></div>'
@@ -326,13 +370,17 @@ class ProblemBlock(XBlock):
             answers = clean_answers(problem, data, self._seed)
         except AnswerError as error:
             raise JsonHandlerError(400, error.translated(self._text)) from None
-        result = grade(problem, answers, self._seed)
+        try:
+            result = grade(problem, answers, self._seed)
+        except ScriptError as error:
+            # As Open edX: a check that cannot run is reported, and the attempt is not counted.
+            message = self._text(_("Your answer could not be checked: {error}")).format(
+                error=error.translated(self._text)
+            )
+            raise JsonHandlerError(400, message) from None
         # Only now, with everything checked, is anything changed.
         self.student_answers = answers
-        self.correct_map = {
-            input_id: {"correctness": r.correctness, "npoints": float(r.earned)}
-            for input_id, r in result.results.items()
-        }
+        self.correct_map = {input_id: _entry(r) for input_id, r in result.results.items()}
         self.attempts += 1
         self.done = True
         self.score = {"raw_earned": float(result.earned), "raw_possible": result.possible}
@@ -367,6 +415,9 @@ class ProblemBlock(XBlock):
         self.student_answers = {}
         self.correct_map = {}
         self.done = False
+        if (self.rerandomize or "").strip().lower() in ("always", "onreset", "true"):
+            self.resets += 1
+            problem = self._gradable()  # drawn again: its points may differ
         self.score = {"raw_earned": 0.0, "raw_possible": problem.max_points}
         # As Open edX: the score of the cleared problem (nothing) is the learner's grade again.
         self._publish_grade(Decimal(0), problem.max_points)

@@ -170,7 +170,13 @@ class Formula:
 
 def parse(text: str, case_sensitive: bool = False) -> Formula:
     """``text`` read as a formula (not computed yet); FormulaError when it does not read."""
-    formula = text.strip()
+    return _parse(text.strip(), case_sensitive)
+
+
+# Open edX's evaluator builds its grammar for every formula it reads (about 10 ms): a formula read once is
+# kept, since the author's is read at every submission and the learner's twice (checked, then graded).
+@functools.lru_cache(maxsize=4096)
+def _parse(formula: str, case_sensitive: bool) -> Formula:
     if not formula:
         raise FormulaError(_("The formula is empty."))
     check_size(formula)

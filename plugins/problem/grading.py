@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from plugins.problem import areas, formulas
+from plugins.problem import areas, formulas, scripts
 from plugins.problem.messages import Message, _
 from plugins.problem.model import (
     CHECKBOXES,
     CHOICE_TEXT,
+    CUSTOM,
     DROPDOWN,
     FORMULA,
     IMAGE,
@@ -41,6 +42,8 @@ CORRECT = "correct"
 PARTIAL = "partially-correct"
 INCORRECT = "incorrect"
 MAX_TEXT_ANSWER = 500
+#: Characters of an answer typed in a text box of several lines (code, a paragraph).
+MAX_BOX_ANSWER = 20_000
 MAX_SUBMISSION_VALUES = 500
 #: Characters of one coordinate of a point on an image (its digits, with spaces around them).
 MAX_COORDINATE = 12
@@ -69,6 +72,9 @@ class InputResult:
     correctness: str
     earned: Decimal
     hints: tuple[FeedbackHint, ...] = ()
+    #: A check function's message for this input, and for its whole question (author HTML).
+    message: str = ""
+    overall_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,11 +140,12 @@ def _clean_answer(question: Input, value: Any, seed: str) -> Answer:
 
 def _clean_typed(question: Input, value: str, seed: str) -> str:
     """A typed answer (number, formula or text), checked: it must be readable, not only well formed."""
-    if len(value) > MAX_TEXT_ANSWER:
+    limit = MAX_BOX_ANSWER if question.lines else MAX_TEXT_ANSWER
+    if len(value) > limit:
         raise AnswerError(
-            _("An answer is too long: at most {limit} characters are accepted."), None, limit=MAX_TEXT_ANSWER
+            _("An answer is too long: at most {limit} characters are accepted."), None, limit=limit
         )
-    if not value.strip() or question.kind == TEXT:
+    if not value.strip() or question.kind in (TEXT, CUSTOM):
         return value
     if question.kind == FORMULA:
         _formula_values(question, value, seed)  # raises AnswerError when either formula does not compute
@@ -301,13 +308,43 @@ def _formula_values(question: Input, text: str, seed: str) -> list[tuple[float, 
 
 def grade(problem: Problem, answers: dict[str, Answer], seed: str = "") -> Grade:
     """Grade ``answers`` (checked by :func:`clean_answers` with the same ``seed``): every input of the
-    problem gets a result."""
+    problem gets a result. Questions checked by the author's Python are checked together in the
+    sandbox (ScriptError when that fails)."""
+    checked = _custom_results(problem, answers)
     results = {
-        input_id: grade_input(question, answers.get(input_id), seed)
+        input_id: checked[input_id]
+        if input_id in checked
+        else grade_input(question, answers.get(input_id), seed)
         for input_id, question in problem.inputs.items()
     }
     earned = sum((r.earned for r in results.values()), Decimal(0))
     return Grade(results, earned, problem.max_points)
+
+
+def _custom_results(problem: Problem, answers: dict[str, Answer]) -> dict[str, InputResult]:
+    checks = list(
+        {q.custom.input_ids: q.custom for q in problem.inputs.values() if q.custom is not None}.values()
+    )
+    if not checks or problem.script is None:
+        return {}
+    typed = {input_id: a for input_id, a in answers.items() if isinstance(a, str)}
+    script = problem.script
+    found = scripts.check_all(checks, typed, script.code, script.context, script.seed)
+    results = {}
+    for check, outcome in zip(checks, found, strict=True):
+        for position, input_id in enumerate(check.input_ids):
+            verdict = outcome.verdicts.get(input_id, scripts.Verdict(scripts.INCORRECT, 0.0))
+            points = problem.inputs[input_id].points
+            earned = (Decimal(str(verdict.fraction)) * points).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+            results[input_id] = InputResult(
+                verdict.correctness,
+                earned,
+                message=verdict.message,
+                overall_message=outcome.overall_message if position == 0 else "",
+            )
+    return results
 
 
 def grade_input(question: Input, answer: Answer | None, seed: str = "") -> InputResult:

@@ -20,12 +20,19 @@ Two kinds of trouble are told apart:
   that computes, ``samples`` that do not read, a regular expression that does not compile, a drop-down
   list whose answer is not one of its options…). The import refuses such a problem and the editor
   refuses to save it;
-- ``Problem.unsupported``: parts this platform does not run (``<script>`` and so ``$variables`` set by
-  scripts, ``<customresponse>``, ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``,
-  ``<annotationresponse>``, ``<jsinput>``, drag and drop and the other response and input types not
-  listed in ``RESPONSES``, ``<choicetextgroup>`` (Open edX renders none), ``<answer type=loncapa/python>``,
-  ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``). Such a problem is kept as it is (export gives
-  it back unchanged) and learners see a notice.
+- ``Problem.unsupported``: parts this platform does not run (JavaScript ``<script>``,
+  ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``, ``<annotationresponse>``,
+  ``<jsinput>``, drag and drop and the other response and input types not listed in ``RESPONSES``,
+  ``<choicetextgroup>`` (Open edX renders none), ``<answer type=loncapa/python>`` outside a
+  ``<customresponse>``, ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``, and Python scripts
+  where the script sandbox is off). Such a problem is kept as it is (export gives it back unchanged)
+  and learners see a notice.
+
+Scripted problems (:mod:`plugins.problem.scripts`): the Python of their ``<script>`` elements runs in the
+sandbox with the learner's seed; the ``$variables`` it sets are replaced in the tree before it is read, so
+every kind of question may use them (``<numericalresponse answer="$answer">``), and ``<customresponse>``
+questions are checked by the author's check function when grading. The problem read for one seed is a
+different :class:`Problem` from the problem read for another; ``Problem.script`` keeps what grading needs.
 
 Image questions (``<imageresponse>``: a click inside a rectangle or a region, :mod:`plugins.problem.areas`)
 and choices with numbers inside them (``<choicetextresponse>`` with ``<radiotextgroup>`` or
@@ -40,13 +47,13 @@ import random
 import re
 import shlex
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
-from plugins.problem import areas, formulas
+from plugins.problem import areas, formulas, sandbox, scripts
 from plugins.problem.messages import Message, _
 from plugins.problem.numbers import NumberRange, Tolerance, parse_number
 from plugins.problem.safe_regex import AnswerPattern, RegexError
@@ -60,6 +67,7 @@ FORMULA = "formula"
 TEXT = "text"
 IMAGE = "image"
 CHOICE_TEXT = "choice_text"
+CUSTOM = "custom"
 
 #: response tag -> (the input tags it takes, the kind of its inputs)
 RESPONSES = {
@@ -72,6 +80,8 @@ RESPONSES = {
     "imageresponse": (("imageinput",), IMAGE),
     # Open edX renders only these two groups (its <choicetextgroup> tag has no input type).
     "choicetextresponse": (("radiotextgroup", "checkboxtextgroup"), CHOICE_TEXT),
+    # Checked by the author's Python (scripts.CustomCheck); the inputs Open edX gives it that type text.
+    "customresponse": (("textline", "textbox", "formulaequationinput"), CUSTOM),
 }
 #: Every input type of Open edX: they are counted for input ids, as Open edX counts them.
 OPENEDX_INPUTS = frozenset(
@@ -99,6 +109,8 @@ _PIXELS = re.compile(r"(\d{1,5})(?:px)?", re.ASCII)
 # Images are shown from course files or the web: no javascript: or data: addresses.
 _UNSAFE_SCHEME = re.compile(r"^(?!https?:)[a-zA-Z][a-zA-Z0-9+.-]*:")
 _NUMBER_FIELDS = ("numtolerance_input", "decoy_input")
+#: What the notice names when a problem has Python and the script sandbox is off.
+SANDBOX_OFF = _("Python scripts (the script sandbox is off on this server)")
 _APOSTROPHE = re.compile(r"([^\W\d_])('|\\')(?=([^\W\d_]))")
 
 
@@ -260,6 +272,9 @@ class Input:
     image: ImageAnswer | None = None
     text_choices: tuple[TextChoice, ...] = ()
     several: bool = False  # choices with numbers: checkboxes (else radio buttons)
+    custom: scripts.CustomCheck | None = None  # checked by the author's Python
+    lines: int = 0  # a text box of several lines (``<textbox rows>``), else one line
+    correct_answer: str | None = None  # what "Show answer" gives for one input of a custom question
 
     def choice(self, name: str) -> Choice | None:
         """The choice of this input named ``name``."""
@@ -283,6 +298,10 @@ class Input:
         if self.kind == IMAGE and self.image is not None:
             # As Open edX's answers: the areas as written (it has no way to show them on the image).
             return [text for text in (self.image.rectangle_text, self.image.regions_text) if text]
+        if self.kind == CUSTOM and self.custom is not None:
+            if len(self.custom.input_ids) == 1 and self.custom.expect:
+                return [self.custom.expect]
+            return [self.correct_answer] if self.correct_answer else []
         if self.kind == CHOICE_TEXT:
             # The correct choices, each with the numbers of its fields (Open edX's "choice: 1, 0.5").
             return [
@@ -322,6 +341,15 @@ class Part:
 
 
 @dataclass(frozen=True)
+class ProblemScript:
+    """What grading a scripted problem needs: the script, the context it made, the seed it ran with."""
+
+    code: str
+    context: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
 class Problem:
     """A problem as read from its XML."""
 
@@ -331,6 +359,7 @@ class Problem:
     demand_hints: tuple[str, ...]
     unsupported: tuple[str, ...]
     warnings: tuple[Message, ...]
+    script: ProblemScript | None = None
 
     @property
     def responses(self) -> list[Response]:
@@ -351,22 +380,38 @@ class Problem:
 # Reading -------------------------------------------------------------------------------------------------
 
 
-def read_problem(data: str, prefix: str) -> Problem:
+def read_problem(data: str, prefix: str, seed: int = 1, anonymous_id: str = "") -> Problem:
     """The problem written in ``data`` (``<problem>…</problem>``); inputs ids start with ``prefix``.
+    A scripted problem is read as its script makes it for ``seed`` (and the learner's anonymous id).
 
     Raises ProblemXmlError for XML that does not parse, ProblemError for a problem that cannot be graded
-    as written.
+    as written, ScriptError for a script that fails.
     """
-    return read_problem_tree(parse_problem_xml(data), prefix)
+    return read_problem_tree(parse_problem_xml(data), prefix, seed, anonymous_id)
 
 
-def read_problem_tree(root: Any, prefix: str) -> Problem:
+def read_problem_tree(root: Any, prefix: str, seed: int = 1, anonymous_id: str = "") -> Problem:
     """As :func:`read_problem`, from an element already parsed (its lines are the ones reported)."""
     if root.tag != "problem":
         raise ProblemError(
             _("The root element must be <problem>, not <{tag}>."), root.sourceline, tag=root.tag
         )
-    return _Reader(prefix, root).read()
+    script = None
+    if has_python(root) and sandbox.available():
+        code = scripts.script_code(root)
+        context = scripts.context_for(code, seed, anonymous_id)
+        # deepcopy keeps the source lines that problems are reported at.
+        root = copy.deepcopy(root)
+        scripts.substitute_tree(root, context)
+        script = ProblemScript(code, context, seed)
+    return _Reader(prefix, root, script=script).read()
+
+
+def has_python(root: Any) -> bool:
+    """Whether the problem has Python to run (a script, or an answer script of a question)."""
+    return any(scripts.is_python(e) for e in root.iter("script")) or any(
+        "python" in (e.get("type") or "") for e in root.iter("answer")
+    )
 
 
 def text_of(element: Any) -> str:
@@ -465,6 +510,7 @@ class _Reader:
     unsupported: list[str] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
     regex_size: int = 0
+    script: ProblemScript | None = None
 
     def read(self) -> Problem:
         self.response_numbers = {}
@@ -484,6 +530,7 @@ class _Reader:
             demand_hints=tuple(self.demand_hints),
             unsupported=tuple(dict.fromkeys(self.unsupported)),
             warnings=tuple(self.warnings),
+            script=self.script,
         )
 
     # What is not supported ------------------------------------------------------------------------------
@@ -493,14 +540,22 @@ class _Reader:
             tag = _tag(element)
             if tag is None:
                 continue
-            if tag == "script":
-                self.unsupported.append("<script>")
+            if tag == "script" and not scripts.is_python(element):
+                self.unsupported.append(f"<script type={element.get('type')}>")
+            elif tag == "script" and not sandbox.available():
+                self.unsupported.append(SANDBOX_OFF)
             elif (tag.endswith("response") and tag not in RESPONSES) or (
                 tag in OPENEDX_INPUTS and not self._input_fits(element)
             ):
                 self.unsupported.append(f"<{tag}>")
             elif tag == "answer" and "python" in (element.get("type") or ""):
-                self.unsupported.append("<answer type=loncapa/python>")
+                inside = next(
+                    (a for a in element.iterancestors() if (_tag(a) or "").endswith("response")), None
+                )
+                if inside is None or inside.tag != "customresponse":
+                    self.unsupported.append("<answer type=loncapa/python>")
+                elif not sandbox.available():
+                    self.unsupported.append(SANDBOX_OFF)
             elif tag == "hintgroup" and element.get("hintfn"):
                 self.unsupported.append("<hintgroup hintfn>")
             elif tag == "choicegroup" and element.get("answer-pool") not in (None, "", "0"):
@@ -561,13 +616,16 @@ class _Reader:
         input_elements = [e for e in element.iterdescendants() if _tag(e) in OPENEDX_INPUTS]
         if not input_elements:
             raise ProblemError(_("<{tag}> has no input to answer with."), element.sourceline, tag=element.tag)
-        # As Open edX: drop-down lists and images may be several to one question, other inputs not.
-        if kind not in (DROPDOWN, IMAGE) and len(input_elements) > 1:
+        # As Open edX: drop-down lists, images and custom inputs may be several to one question.
+        if kind not in (DROPDOWN, IMAGE, CUSTOM) and len(input_elements) > 1:
             raise ProblemError(_("<{tag}> may hold only one input."), element.sourceline, tag=element.tag)
         made = []
         for position, input_element in enumerate(input_elements, start=1):
             input_id = f"{self.prefix}_{number + 1}_{position}"
             made.append(self._input(element, input_element, input_id, kind, number))
+        if kind == CUSTOM:
+            check = self._custom_check(element, tuple(i.id for i in made))
+            made = [replace(i, custom=check) for i in made]
         for made_input in made:
             self.inputs[made_input.id] = made_input
         by_element = dict(zip(input_elements, made, strict=True))
@@ -641,11 +699,44 @@ class _Reader:
         size = element.get("size")
         common["size"] = max(1, min(int(size), 80)) if size and size.isdigit() else None
         common["trailing_text"] = element.get("trailing_text") or ""
+        if kind == CUSTOM:
+            return self._custom_input(element, common)
         if kind == NUMERICAL:
             return self._numerical(response, common)
         if kind == FORMULA:
             return self._formula(response, common)
         return self._text(response, common)
+
+    @staticmethod
+    def _custom_input(element: Any, common: dict[str, Any]) -> Input:
+        lines = 0
+        if element.tag == "textbox":
+            rows = (element.get("rows") or "").strip()
+            lines = max(2, min(int(rows), 30)) if rows.isdigit() else 10
+        common["partial_credit"] = ()  # the check function gives it, if any
+        return Input(**common, lines=lines, correct_answer=element.get("correct_answer") or None)
+
+    def _custom_check(self, response: Any, input_ids: tuple[str, ...]) -> scripts.CustomCheck:
+        line = response.sourceline
+        answer = next((a for a in response.iter("answer")), None)
+        cfn = (response.get("cfn") or "").strip() or None
+        if answer is None and cfn is None:
+            raise ProblemError(_("<customresponse> needs a cfn attribute or an <answer> script."), line)
+        if self.script is None:
+            raise ProblemError(_("<customresponse> is checked by a script, and this problem has none."), line)
+        if answer is None and cfn is not None and not cfn.isidentifier():
+            raise ProblemError(_("cfn=“{cfn}” is not the name of a function."), line, cfn=cfn)
+        extra = tuple((response.get("cfn_extra_args") or "").split())
+        if any(not name.isidentifier() for name in extra):
+            raise ProblemError(_("cfn_extra_args must be names of the script's variables."), line)
+        return scripts.CustomCheck(
+            input_ids=input_ids,
+            expect=response.get("expect") or response.get("answer"),
+            cfn=cfn if answer is None else None,
+            answer_code=(answer.text or "") if answer is not None else None,
+            cfn_extra_args=extra,
+            options=response.get("options"),
+        )
 
     def _check_credit(self, common: dict[str, Any], allowed: tuple[str, ...], line: int | None) -> None:
         credit = common["partial_credit"]
@@ -1051,6 +1142,7 @@ def _merge(parts: list[Part]) -> Iterator[Part]:
 __all__ = [
     "CHECKBOXES",
     "CHOICE_TEXT",
+    "CUSTOM",
     "DROPDOWN",
     "FORMULA",
     "IMAGE",
@@ -1068,6 +1160,7 @@ __all__ = [
     "Part",
     "Problem",
     "ProblemError",
+    "ProblemScript",
     "ProblemXmlError",
     "Response",
     "Segment",

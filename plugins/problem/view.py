@@ -22,6 +22,7 @@ from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, g
 from plugins.problem.model import (
     CHECKBOXES,
     CHOICE_TEXT,
+    CUSTOM,
     FORMULA,
     IMAGE,
     MULTIPLE_CHOICE,
@@ -95,11 +96,15 @@ def _feedback(question: Input, situation: Situation, texts: Texts) -> dict[str, 
     entry = situation.correct_map.get(question.id)
     if not isinstance(entry, dict) or entry.get("correctness") not in (CORRECT, PARTIAL, INCORRECT):
         return None
-    # Formula questions bring no feedback of the author's: nothing to compute again for them.
+    # Formula and scripted questions: nothing to compute again (their messages were kept instead).
     hints: Iterable[FeedbackHint] = (
-        () if question.kind == FORMULA else grade_input(question, situation.answers.get(question.id)).hints
+        ()
+        if question.kind in (FORMULA, CUSTOM)
+        else grade_input(question, situation.answers.get(question.id)).hints
     )
+    messages = [entry.get(name) for name in ("msg", "overall_message")]
     return {
+        "messages": [texts.html(m) for m in messages if isinstance(m, str) and m.strip()],
         "correctness": entry["correctness"],
         "text": texts.gettext(_LABELS[entry["correctness"]]),
         "hints": [
@@ -132,6 +137,7 @@ def _input_view(question: Input, label: Markup, descriptions: list[Markup], situ
         "answer": answer if isinstance(answer, str) else "",
         "feedback": _feedback(question, situation, texts),
         "size": question.size,
+        "lines": question.lines,
         "trailing_text": question.trailing_text,
         # A number is typed on a numeric keypad, unless the question takes formulas (sqrt, pi…).
         "numeric_keypad": question.kind == NUMERICAL and not (question.numeric and question.numeric.formula),
@@ -229,7 +235,7 @@ def problem_context(problem: Problem, situation: Situation, texts: Texts, *, dis
         "display_name": display_name,
         "parts": parts,
         "gradable": problem.gradable,
-        "unsupported": list(problem.unsupported),
+        "unsupported": [texts.gettext(part) for part in problem.unsupported],
         "has_questions": bool(problem.inputs),
         "standing": standing,
         "progress": _progress(situation, possible, max_score, texts),

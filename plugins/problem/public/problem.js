@@ -81,7 +81,7 @@
           var checked = input.querySelector("input[type=radio]:checked");
           result[id] = checked ? checked.value : "";
         } else {
-          var field = input.querySelector("select, input[type=text]");
+          var field = input.querySelector("select, input[type=text], textarea");
           result[id] = field ? field.value : "";
         }
       });

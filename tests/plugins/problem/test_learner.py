@@ -355,12 +355,11 @@ def test_weights_points_and_problems_worth_nothing(app, olx_course, enrolled, as
 
 
 UNSUPPORTED = """<problem url_name="py" display_name="Calcul">
-<script type="loncapa/python">
-import os
-answer = os.getcwd()
+<script type="text/javascript">
+var secret = document.cookie;
 </script>
 <p>Combien font $a + $b ?</p>
-<customresponse cfn="check"><textline/></customresponse>
+<customresponse cfn="check"><jsinput/></customresponse>
 </problem>"""
 
 
@@ -370,8 +369,8 @@ def test_a_problem_we_do_not_run_shows_a_notice_and_is_complete_once_seen(app, o
     client = as_user(learner, course, language="fr")
     page = client.page()
     assert "Ce problème utilise des fonctions que cette plateforme n’exécute pas" in page
-    assert "&lt;script&gt;, &lt;customresponse&gt;" in page
-    assert "os.getcwd" not in page and "<textarea" not in page and "problem-submit" not in page
+    assert "&lt;script type=text/javascript&gt;, &lt;jsinput&gt;" in page
+    assert "document.cookie" not in page and "<textarea" not in page and "problem-submit" not in page
     assert recorded(app, learner.id, course, "py") == (None, None, 1.0)
     response = client.call("problem", "py", "submit", {"block-problem-py_2_1": "3"})
     assert response.status_code == 400

@@ -87,15 +87,15 @@ def test_an_input_inside_a_sentence_comes_after_its_text():
 @pytest.mark.parametrize(
     ("body", "unsupported"),
     [
-        ('<script type="loncapa/python">x = 1</script><p>$x</p>', "<script>"),
-        ('<customresponse cfn="check"><textline/></customresponse>', "<customresponse>"),
+        ('<script type="text/javascript">x = 1</script><p>$x</p>', "<script type=text/javascript>"),
+        ('<customresponse cfn="check"><jsinput/></customresponse>', "<jsinput>"),
         ('<symbolicresponse answer="x^2"><textline/></symbolicresponse>', "<symbolicresponse>"),
         ("<schematicresponse><schematic/></schematicresponse>", "<schematicresponse>"),
         ('<stringresponse answer="a"><textbox/></stringresponse>', "<textbox>"),
         (
-            '<script type="loncapa/python">a = 2</script><numericalresponse answer="$a*2"><textline/>'
-            "</numericalresponse>",
-            "<script>",
+            '<stringresponse answer="a"><textline/><answer type="loncapa/python">x = 1</answer>'
+            "</stringresponse>",
+            "<answer type=loncapa/python>",
         ),
         (
             '<multiplechoiceresponse><choicegroup answer-pool="2"><choice correct="true">a</choice>'

@@ -87,14 +87,14 @@ def test_unsupported_parts_are_saved_with_a_warning(app, quiz_course, trainer, a
     author = as_user(trainer, quiz_course, language="fr")
     author.studio_page()
     xml = (
-        '<problem><script type="loncapa/python">x = 1</script><customresponse><textline/></customresponse>'
+        '<problem><script type="text/javascript">x = 1</script><customresponse><jsinput/></customresponse>'
         "</problem>"
     )
     response = author.studio_call("problem", "quiz", "studio_submit", {**GOOD, "data": xml})
     assert response.status_code == 200
     (warning,) = response.get_json()["warnings"]
     assert warning.startswith("Les apprenants verront un avertissement à la place de ce problème")
-    assert "<script>, <customresponse>" in warning
+    assert "<script type=text/javascript>, <jsinput>" in warning
     assert stored(app, quiz_course)[0]["data"] == xml
 
 
