@@ -27,7 +27,7 @@ from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
 from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
-from app.courses import queries, transcripts, visibility
+from app.courses import library_draws, queries, transcripts, visibility
 from app.courses.models import Course
 from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
 from app.runtime import bridge
@@ -72,7 +72,8 @@ def _runtime(
     """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on.
 
     A block the user may not see (in a unit not released, staff only, of another content group…:
-    ``app.courses.visibility``) answers 404, as Open edX does; third-party calls see what learners see.
+    ``app.courses.visibility``; a child of a randomised content block not drawn for them:
+    ``app.courses.library_draws``) answers 404, as Open edX does; third-party calls see what learners see.
 
     What comes before is checks, read beside other requests' writes; from here on the request writes:
     the block's state is read in the transaction that will save it, so that no other request's change
@@ -84,6 +85,9 @@ def _runtime(
     tree = shared_tree(db.session, course.published_tree_id, course.updated_at)
     seen = access.visibility(tree) if access is not None else visibility.of(tree, is_staff=False)
     if usage_id not in tree or not seen.shows(usage_id):
+        abort(404)
+    # A component of a randomised content block not drawn for the learner is not there for them either.
+    if not who.is_staff and not library_draws.drawn_for(db.session, tree, who.user_id, usage_id):
         abort(404)
     notices = unavailable_notices()
     runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
