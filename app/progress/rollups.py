@@ -460,6 +460,24 @@ def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None
         )
 
 
+def refresh_draw(
+    session: Session, course_key: str, user_id: int, usage_ids: Iterable[str], runtime: Any = None
+) -> None:
+    """Recompute one learner's figures above these blocks when no new record names them: their draw of a
+    randomised content block changed (the children that count for them are others now)."""
+    if _is_postgres(session):
+        _lock(session, [(course_key, user_id)])
+    found = _tree_and_structure(session, course_key, runtime)
+    if found is None:
+        return
+    tree, structure = found
+    hidden = _hidden_for(
+        session, tree=tree, structure=structure, course_key=course_key, user_ids=[user_id], runtime=runtime
+    )
+    refresh_learner(session, structure, user_id, set(usage_ids), hidden.get(user_id, frozenset()))
+    course_progress_written.send(None, session=session, course_key=course_key, user_ids=[user_id], tree=tree)
+
+
 # Rebuilding a whole course ----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ a ``noauth_handlers`` class attribute (a tuple of handler names, like the callba
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, request
@@ -30,6 +31,7 @@ from app.core.extensions import csrf, db
 from app.courses import library_draws, queries, transcripts, visibility
 from app.courses.models import Course
 from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
+from app.progress import rollups
 from app.runtime import bridge
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
@@ -118,7 +120,16 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
         abort(403)
     who = learner(current_user, access)
     runtime, block = _runtime(access.course, key, aside_type, who, access)
-    return bridge.run_handler(runtime, block, handler, suffix, req)
+    before_commit: Callable[[], None] | None = None
+    if key.block_type == library_draws.LIBRARY_TYPE and aside_type is None and who.user_id is not None:
+        # A new draw changes what counts for the learner, though no progress record names it.
+        user_id, course_key, below = who.user_id, str(key.course_key), runtime.tree.subtree(str(key))
+
+        def refresh() -> None:
+            rollups.refresh_draw(db.session, course_key, user_id, below, runtime)
+
+        before_commit = refresh
+    return bridge.run_handler(runtime, block, handler, suffix, req, before_commit=before_commit)
 
 
 @blueprint.route(

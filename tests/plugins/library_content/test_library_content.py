@@ -456,3 +456,25 @@ def test_export_imports_again_to_the_same_blocks(app, olx_course, tmp_path):
         assert str(result.course.course_key) == COURSE_KEY
     assert result.warnings == ()
     assert sorted(before) == sorted(_blocks(app, result.tree_id))
+
+
+def test_a_new_draw_counts_at_once(app, olx_course, enrolled, as_user):
+    course = olx_course(library(html_children(6), allow_resetting_children="true"))
+    learner = enrolled(course)
+    client = as_user(learner, course)
+    first = {u for u, _ in shown(client.page())}
+    assert (_progress(app, learner, course).completed, _progress(app, learner, course).total) == (2, 2)
+    new = first
+    for _ in range(20):  # until the draw differs (the same two again: once in 15 draws)
+        response = client.call("library_content", "lc", "reset_selected_children")
+        assert response.status_code == 200
+        new = {course.usage(kind, name) for kind, name in response.get_json()["selected"]}
+        row = _progress(app, learner, course)
+        # The children seen before keep their records; only those drawn again count.
+        assert (row.completed, row.total) == (len(first & new), 2)
+        if new != first:
+            break
+    assert new != first
+    client.page()
+    row = _progress(app, learner, course)
+    assert (row.completed, row.total) == (2, 2)
