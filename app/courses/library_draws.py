@@ -20,9 +20,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from xblock.fields import Scope
+from xblock.runtime import KeyValueStore
 
 from app.core.database import read_columns
 from app.runtime.models import FieldValue
+from app.runtime.store import FieldStore
 from app.runtime.tree import LoadedTree
 
 LIBRARY_TYPE = "library_content"
@@ -113,6 +116,24 @@ def not_counted(tree: LoadedTree, selections: Mapping[str, Any]) -> frozenset[st
             if child not in kept:
                 out.update(tree.subtree(child))
     return frozenset(out)
+
+
+def not_counted_in(store: FieldStore, tree: LoadedTree, user_id: int | None) -> frozenset[str]:
+    """What a learner does not have of the randomised content blocks (see :func:`not_counted`), read
+    through the request's field store: draws the page has just made count before they are written, and
+    the blocks the page rendered cost no query (the others one, together)."""
+    blocks = library_blocks(tree)
+    if not blocks or user_id is None:
+        return frozenset()
+    tree.load_fields(store.session, blocks)
+    store.prefetch([r for r in map(tree.get, blocks) if r is not None])
+    selections = {}
+    for block in blocks:
+        try:
+            selections[block] = store.get(KeyValueStore.Key(Scope.user_state, user_id, block, SELECTED_FIELD))
+        except KeyError:
+            continue
+    return not_counted(tree, selections)
 
 
 def not_counted_for(session: Session, tree: LoadedTree, user_ids: Iterable[int]) -> dict[int, frozenset[str]]:

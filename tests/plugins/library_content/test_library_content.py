@@ -478,3 +478,31 @@ def test_a_new_draw_counts_at_once(app, olx_course, enrolled, as_user):
     client.page()
     row = _progress(app, learner, course)
     assert (row.completed, row.total) == (2, 2)
+
+
+def test_the_unit_shows_as_done_once_the_drawn_children_are(course, enrolled, as_user):
+    client = as_user(enrolled(course), course)
+    outline = client.client.get(f"/formations/{course.course_key}").get_data(as_text=True)
+    assert '<li class="complete">' not in outline
+    client.page()
+    outline = client.client.get(f"/formations/{course.course_key}").get_data(as_text=True)
+    assert '<li class="complete">' in outline
+
+
+def test_the_sequence_navigation_marks_the_unit_done_on_the_first_view(app, course, enrolled, as_user):
+    source = (course.root / "course/2026.xml").read_text()
+    write_course(
+        course.root,
+        {
+            "course/2026.xml": source.replace(
+                "</sequential>",
+                '<vertical url_name="u2"><html url_name="h2"><p>Après</p></html></vertical></sequential>',
+            )
+        },
+    )
+    with app.app_context():
+        import_course(course.root, actor=None)
+        db.session.commit()
+    page = as_user(enrolled(course), course).page()
+    # The draw made by this very page counts: its two children and the block outside are done.
+    assert page.count('<li class="complete">') == 1
