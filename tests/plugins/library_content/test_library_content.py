@@ -506,3 +506,8 @@ def test_the_sequence_navigation_marks_the_unit_done_on_the_first_view(app, cour
     page = as_user(enrolled(course), course).page()
     # The draw made by this very page counts: its two children and the block outside are done.
     assert page.count('<li class="complete">') == 1
+
+
+def test_the_studio_lists_the_block_without_an_editor(course, trainer, as_user):
+    page = as_user(trainer, course).studio_page()  # 200: the block is edited in its OLX
+    assert "Quiz tiré au sort" in page
