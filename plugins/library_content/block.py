@@ -19,7 +19,8 @@ for them once and kept (Open edX's "randomised content block"). OLX, as a course
   draws again (Open edX's ``reset_selected_children``).
 - Settings that cannot be used as written (``max_count`` not a number, zero or below -1; a ``mode`` other
   than ``random``; no children) never stop the block: it shows one child (any mode draws at random), tells
-  staff why, and exports the attribute back as it was read.
+  staff why (and the import report, through XBlock's ``validate()``), and exports the attribute back as it
+  was read.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Integer, List, Scope, String
+from xblock.validation import Validation, ValidationMessage
 
 from plugins.library_content.draw import ALL, DEFAULT_COUNT, Pair, as_pairs, redraw, shown_count
 from plugins.structure.blocks import ContainerBlock
@@ -170,6 +172,13 @@ class LibraryContentBlock(ContainerBlock):
         if not children:
             found.append(_("This block has no components to draw from."))
         return found
+
+    def validate(self) -> Validation:
+        """The settings that cannot be used as written, as warnings (the import report lists them)."""
+        validation = super().validate()
+        for text in self.setting_warnings(len(self.children)):
+            validation.add(ValidationMessage(ValidationMessage.WARNING, text))
+        return validation
 
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """The learner's drawn children; for course staff, every child, the undrawn ones marked."""

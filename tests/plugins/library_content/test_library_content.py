@@ -392,7 +392,16 @@ def test_settings_that_cannot_be_used_still_show_the_block(
     staff_note,
 ):
     course = olx_course(library(html_children(children), **attributes))
-    assert course.warnings == ()
+    # The import report says it, where the block is written.
+    (warning,) = course.warnings
+    assert (warning.code, warning.file, warning.params["tag"]) == (
+        "validation",
+        "course/2026.xml",
+        "library_content",
+    )
+    assert warning.line and warning.params["message"]
+    for value in attributes.values():
+        assert value in warning.params["message"]
     page = as_user(enrolled(course, language="en"), course, "en").page()
     assert len(shown(page)) == learners_see
     assert staff_note not in page  # notes are for course staff
