@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, object_session
 from app.accounts.models import Company, Cybersite, Role, RoleGrant
 from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.core.database import read_columns
-from app.courses import authoring, visibility
+from app.courses import authoring, library_draws, visibility
 from app.courses.models import Course, Enrolment
 from app.progress.figures import BlockState, LearnerFigures, summarise
 from app.progress.grading import read_policy
@@ -407,22 +407,32 @@ def _hidden_for(
     user_ids: Iterable[int],
     runtime: Any,
 ) -> dict[int, frozenset[str]]:
-    """For each learner, what they may not see of the course; no query when the course restricts nothing,
-    nor for the learner the runtime works for (it knows who they are)."""
+    """For each learner, what does not count for them: what they may not see of the course (no query when
+    the course restricts nothing, nor for the learner the runtime works for: it knows who they are), and
+    the children of randomised content blocks not drawn for them (one query, when the course has any)."""
     ids = set(user_ids)
+    found = _with_draws(session, tree, ids, {})
     if not visibility.restricts_anything(tree):
-        return {}
-    found = {}
+        return found
     learner = getattr(runtime, "learner", None)
     own = getattr(learner, "user_id", None)
     if own in ids and str(getattr(runtime, "course_id", "")) == course_key:
         viewer = visibility.Viewer(bool(learner.is_staff), frozenset(learner.content_groups))
-        found[own] = _hidden(tree, structure, viewer)
+        found[own] = found.get(own, frozenset()) | _hidden(tree, structure, viewer)
         ids.discard(own)
     if ids:
         for user_id, viewer in _viewers(session, course_key, ids).items():
-            found[user_id] = _hidden(tree, structure, viewer)
+            found[user_id] = found.get(user_id, frozenset()) | _hidden(tree, structure, viewer)
     return found
+
+
+def _with_draws(
+    session: Session, tree: LoadedTree, user_ids: Iterable[int], hidden: dict[int, frozenset[str]]
+) -> dict[int, frozenset[str]]:
+    """``hidden`` with, for each learner, the children of randomised content blocks not drawn for them."""
+    for user_id, undrawn in library_draws.not_counted_for(session, tree, user_ids).items():
+        hidden[user_id] = hidden.get(user_id, frozenset()) | undrawn
+    return hidden
 
 
 def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None) -> None:
@@ -448,6 +458,24 @@ def apply(session: Session, events: Sequence[ProgressEvent], runtime: Any = None
         course_progress_written.send(
             None, session=session, course_key=course_key, user_ids=user_ids, tree=tree
         )
+
+
+def refresh_draw(
+    session: Session, course_key: str, user_id: int, usage_ids: Iterable[str], runtime: Any = None
+) -> None:
+    """Recompute one learner's figures above these blocks when no new record names them: their draw of a
+    randomised content block changed (the children that count for them are others now)."""
+    if _is_postgres(session):
+        _lock(session, [(course_key, user_id)])
+    found = _tree_and_structure(session, course_key, runtime)
+    if found is None:
+        return
+    tree, structure = found
+    hidden = _hidden_for(
+        session, tree=tree, structure=structure, course_key=course_key, user_ids=[user_id], runtime=runtime
+    )
+    refresh_learner(session, structure, user_id, set(usage_ids), hidden.get(user_id, frozenset()))
+    course_progress_written.send(None, session=session, course_key=course_key, user_ids=[user_id], tree=tree)
 
 
 # Rebuilding a whole course ----------------------------------------------------------------------------------
@@ -508,12 +536,18 @@ def rebuild_course(session: Session, course_key: str) -> int:
 def _hidden_in_course(
     session: Session, tree: LoadedTree, structure: CourseStructure, course_key: str
 ) -> dict[int, frozenset[str]]:
-    """What each learner with records in the course may not see of it (nothing to read when the course
-    restricts nothing); worked out once per kind of viewer (staff or not, content group)."""
-    if not visibility.restricts_anything(tree):
+    """What does not count for each learner with records in the course: what they may not see of it
+    (nothing to read when the course restricts nothing), worked out once per kind of viewer (staff or not,
+    content group), and the children of randomised content blocks not drawn for them."""
+    restricts = visibility.restricts_anything(tree)
+    if not restricts and not library_draws.library_blocks(tree):
         return {}
     user_ids = session.scalars(select(_b.c.user_id).where(_b.c.course_key == course_key).distinct()).all()
     found: dict[int, frozenset[str]] = {}
+    if not restricts:
+        for start in range(0, len(user_ids), REBUILD_BATCH):
+            _with_draws(session, tree, user_ids[start : start + REBUILD_BATCH], found)
+        return found
     by_kind: dict[tuple[bool, frozenset[int]], frozenset[str]] = {}
     for start in range(0, len(user_ids), REBUILD_BATCH):
         for user_id, viewer in _viewers(session, course_key, user_ids[start : start + REBUILD_BATCH]).items():
@@ -521,6 +555,7 @@ def _hidden_in_course(
             if kind not in by_kind:
                 by_kind[kind] = _hidden(tree, structure, viewer)
             found[user_id] = by_kind[kind]
+        _with_draws(session, tree, user_ids[start : start + REBUILD_BATCH], found)
     return found
 
 

@@ -15,7 +15,9 @@ OLX spreads over files before handing a node to its block:
   resolved, ``url_name`` removed: the file name or pointer carries it) is kept for export; so does a
   component whose own ``parse_xml`` fails (its content cannot be read here): that is a *warning*
   (``warnings``), not a problem — a component's content never refuses a course, only the runtime's rules
-  of safety and structure do (and a container that cannot be read, being the structure).
+  of safety and structure do (and a container that cannot be read, being the structure). What a block
+  read says of its own settings through XBlock's ``validate()`` (warnings and errors) is listed as a
+  warning too, the block kept as it is.
 
 Usage ids come from the course key, the block type and the ``url_name`` (stable across re-imports and
 re-orderings). A block without ``url_name`` gets ``{parent url_name}-{type}-{position}`` (position
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,7 @@ from fs.wrap import read_only
 from lxml import etree
 from xblock.core import XBlock
 from xblock.fields import Scope, ScopeIds
+from xblock.validation import ValidationMessage
 
 from app.runtime.host import HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey, InvalidKeyError, usage_key_for
@@ -52,6 +56,8 @@ from app.runtime.placeholder import UnavailableBlock
 from app.runtime.reasons import Reason, _, fill
 from app.runtime.store import FieldStore
 from app.runtime.tree import CONTAINER_TYPES, BlockRecord, LoadedTree
+
+log = logging.getLogger("cybermassif.runtime.olx_import")
 
 MAX_URL_NAME_LENGTH = 255
 _RESERVED_FIELDS = ("children", "parent", "xml_attributes")
@@ -413,7 +419,29 @@ class ImportRuntime(HostRuntime):
             )
             return self._placeholder(original, keys, record, url_name)
         self._apply_policy(block, node.tag, url_name)
+        self._validation_warnings(block, node.tag, file, line)
         return block
+
+    def _validation_warnings(self, block: XBlock, tag: str, file: str, line: int | None) -> None:
+        """What a block says of its own settings through XBlock's ``validate()`` (Open edX's studio shows
+        the same messages): each warning or error is listed in the import report; none refuses the course."""
+        try:
+            messages = list(block.validate().messages)
+        except Exception:  # a block's own validation may fail in any way: it says nothing then
+            log.exception("validate() of <%s> failed", tag)
+            return
+        for message in messages:
+            if getattr(message, "type", None) in (ValidationMessage.WARNING, ValidationMessage.ERROR):
+                # The block's own words, in the language of its import (the platform cannot translate them).
+                self.warnings.append(
+                    Problem(
+                        file,
+                        line,
+                        _("<%(tag)s>: %(message)s"),
+                        "validation",
+                        {"tag": tag, "message": str(message.text)[:500]},
+                    )
+                )
 
     def _inline_html(self, node: Any) -> bool:
         filename = node.attrib.pop("filename")

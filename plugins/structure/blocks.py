@@ -67,11 +67,12 @@ class ContainerBlock(XBlock):
         ]
 
     def render_children_into(
-        self, fragment: Fragment, context: dict[str, Any] | None
+        self, fragment: Fragment, context: dict[str, Any] | None, child_ids: list[Any] | None = None
     ) -> list[tuple[Any, str]]:
-        """Render every child's student view: their resources go into ``fragment``, their HTML is returned."""
+        """Render every child's student view (or those of ``child_ids`` only, in the order given): their
+        resources go into ``fragment``, their HTML is returned."""
         parts = []
-        for child_id in self.children:
+        for child_id in self.children if child_ids is None else child_ids:
             child_fragment = self.runtime.render_child(
                 self.runtime.get_block(child_id), "student_view", context
             )

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.courses import course_info, queries, services, visibility, vista_tags
+from app.courses import course_info, library_draws, queries, services, visibility, vista_tags
 from app.courses.models import Course
 from app.learn import outline
 from app.learn.routes.base import actor, blueprint, course_access, not_enrolled, sign_in_first
@@ -63,7 +63,8 @@ def course(course_key: str) -> str | Response:
     order = outline.visible_unit_ids(tree, seen)
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
     kinds = outline.completable_types(setup_for(), outline.block_types(tree))
-    done_units = progress_queries.completed_units(tree, order, completed, kinds)
+    undrawn = library_draws.not_counted_for(db.session, tree, [current_user.id]).get(current_user.id)
+    done_units = progress_queries.completed_units(tree, order, completed, kinds, undrawn or frozenset())
     last = access.enrolment.last_usage_id if access.enrolment else None
     root = tree.get(tree.root_usage_id or "")
     if root is not None:

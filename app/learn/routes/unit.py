@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.core.database import start_writing
 from app.core.extensions import db
-from app.courses import services
+from app.courses import library_draws, services
 from app.learn import outline
 from app.learn.routes.base import (
     actor,
@@ -80,7 +80,13 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
         marks=seen.marks(usage_id) if seen.viewer.is_staff else [],
         breadcrumb=[r for r in reversed(tree.ancestors(usage_id)) if r.usage_id != tree.root_usage_id],
         siblings=siblings,
-        done_units=progress_queries.completed_units(tree, (u.usage_id for u in siblings), completed, kinds),
+        done_units=progress_queries.completed_units(
+            tree,
+            (u.usage_id for u in siblings),
+            completed,
+            kinds,
+            library_draws.not_counted_in(runtime.store, tree, user.id),
+        ),
         previous=previous,
         following=following,
         body=fragment.body_html(),

@@ -17,6 +17,7 @@ a ``noauth_handlers`` class attribute (a tuple of handler names, like the callba
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, request
@@ -27,9 +28,10 @@ from xblock.exceptions import DisallowedFileError, NoSuchUsage
 
 from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
-from app.courses import queries, transcripts, visibility
+from app.courses import library_draws, queries, transcripts, visibility
 from app.courses.models import Course
 from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
+from app.progress import rollups
 from app.runtime import bridge
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.keys import AsideUsageKey, InvalidKeyError, UsageKey
@@ -72,7 +74,8 @@ def _runtime(
     """A runtime for the request, and the block (or the allow-listed aside of it) the handler is on.
 
     A block the user may not see (in a unit not released, staff only, of another content group…:
-    ``app.courses.visibility``) answers 404, as Open edX does; third-party calls see what learners see.
+    ``app.courses.visibility``; a child of a randomised content block not drawn for them:
+    ``app.courses.library_draws``) answers 404, as Open edX does; third-party calls see what learners see.
 
     What comes before is checks, read beside other requests' writes; from here on the request writes:
     the block's state is read in the transaction that will save it, so that no other request's change
@@ -84,6 +87,9 @@ def _runtime(
     tree = shared_tree(db.session, course.published_tree_id, course.updated_at)
     seen = access.visibility(tree) if access is not None else visibility.of(tree, is_staff=False)
     if usage_id not in tree or not seen.shows(usage_id):
+        abort(404)
+    # A component of a randomised content block not drawn for the learner is not there for them either.
+    if not who.is_staff and not library_draws.drawn_for(db.session, tree, who.user_id, usage_id):
         abort(404)
     notices = unavailable_notices()
     runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
@@ -114,7 +120,16 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
         abort(403)
     who = learner(current_user, access)
     runtime, block = _runtime(access.course, key, aside_type, who, access)
-    return bridge.run_handler(runtime, block, handler, suffix, req)
+    before_commit: Callable[[], None] | None = None
+    if key.block_type == library_draws.LIBRARY_TYPE and aside_type is None and who.user_id is not None:
+        # A new draw changes what counts for the learner, though no progress record names it.
+        user_id, course_key, below = who.user_id, str(key.course_key), runtime.tree.subtree(str(key))
+
+        def refresh() -> None:
+            rollups.refresh_draw(db.session, course_key, user_id, below, runtime)
+
+        before_commit = refresh
+    return bridge.run_handler(runtime, block, handler, suffix, req, before_commit=before_commit)
 
 
 @blueprint.route(

@@ -27,9 +27,14 @@ def completed_usage_ids(user_id: int, course_key: str) -> set[str]:
 
 
 def completed_units(
-    tree: LoadedTree, unit_ids: Iterable[str], completed: set[str], completable_types: set[str]
+    tree: LoadedTree,
+    unit_ids: Iterable[str],
+    completed: set[str],
+    completable_types: set[str],
+    not_counted: frozenset[str] = frozenset(),
 ) -> set[str]:
-    """The units all of whose completable descendants are complete.
+    """The units all of whose completable descendants are complete (those ``not_counted`` for the learner
+    left out: the children of randomised content blocks not drawn for them).
 
     A unit with nothing to complete (only aggregators, excluded or unavailable blocks) is never marked.
     """
@@ -41,6 +46,7 @@ def completed_units(
             if record.usage_id != unit_id
             and record.block_type in completable_types
             and not record.placeholder
+            and record.usage_id not in not_counted
         ]
         if counted and all(usage_id in completed for usage_id in counted):
             done.add(unit_id)
