@@ -14,7 +14,10 @@ they train; network administrators see everyone. Everything runs in the caller's
 commits.
 
 A block using :meth:`~StaffGradingService.set_feedback` declares the ``user_state`` fields named in
-:data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do.
+:data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do. A block whose
+grade counts in the course for another maximum than the one trainers grade on (Open edX's ``weight`` over
+an assignment's ``points``) also has a ``weighted_maximum()`` method giving that maximum (None: the same):
+the grade event then carries the grade scaled to it.
 """
 
 from __future__ import annotations
@@ -245,9 +248,15 @@ class StaffGradingService:
             updates[key] = declared.to_json(value)
         store.set_many(updates)
         store.flush()
+        published, published_max = float(grade), maximum
+        weighted = getattr(block, "weighted_maximum", None)
+        weighted_max = weighted() if callable(weighted) else None
+        if weighted_max is not None and maximum > 0:
+            # Counted in the course as Open edX counts it: the share of the maximum, times the weight.
+            published, published_max = float(grade) / maximum * float(weighted_max), float(weighted_max)
         try:
             event = events.interpret(
-                block, "grade", {"value": float(grade), "max_value": maximum}, learner_id, now
+                block, "grade", {"value": published, "max_value": published_max}, learner_id, now
             )
         except events.EventRefused as error:
             raise GradeRefused(str(error)) from error

@@ -495,8 +495,13 @@ class StaffGradedAssignmentBlock(StaffGradedBase):
                 setattr(self, name, node.get(name))
 
     def max_score(self) -> float:
-        """The most a learner can score: ``points``, as on Open edX."""
+        """The most a trainer can give: ``points``, as on Open edX."""
         return float(self.points)
+
+    def weighted_maximum(self) -> float | None:
+        """What the assignment counts for in the course: ``weight`` when set (the grade is scaled to it,
+        as Open edX does), else None (its points)."""
+        return float(self.weight) if self.weight is not None else None
 
     def solution_shown(self) -> bool:
         """Whether the learner sees the solution now. Open edX's rules, without due dates here: the ones

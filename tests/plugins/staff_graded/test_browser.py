@@ -69,6 +69,6 @@ def test_a_learner_hands_in_a_file_and_the_trainer_grades_it(
     tab.locator('[data-block-type="edx_sga"] .staff-graded-status').filter(
         has_text="La note est enregistrée."
     ).wait_for()
-    assert grade_row(app, site_learner, course, "edx_sga", "sga") == (1.0, 16.0, 20.0)
+    assert grade_row(app, site_learner, course, "edx_sga", "sga") == (1.0, 1.6, 2.0)
     assert page.errors == []
     context.close()

@@ -81,7 +81,8 @@ def test_the_trainer_downloads_grades_and_comments_and_the_learner_sees_it(
     assert response.status_code == 200, response.get_data(as_text=True)
     saved = state(app, site_learner, course)
     assert saved["staff_grade"] == 15.5 and saved["staff_grader"] == "Claire Formatrice"
-    assert grade_row(app, site_learner, course, "edx_sga", "sga") == (1.0, 15.5, 20.0)
+    # Counted as Open edX counts it: 15.5 of 20 points, for a weight of 2.
+    assert grade_row(app, site_learner, course, "edx_sga", "sga") == (1.0, 1.55, 2.0)
     assert grade_row(app, site_trainer, course, "edx_sga", "sga") is None
 
     page = _sga_part(as_user(site_learner, course).page())
@@ -222,3 +223,13 @@ def test_messages_are_in_english_for_english_readers(app, course, enrolled, as_u
     assert "You have not handed in a file yet." in _sga_part(client.page())
     response = upload(client, "edx_sga", "upload_assignment", "assignment", b"", "vide.pdf")
     assert response.status_code == 400 and response.json["error"] == "The file is empty."
+
+
+def test_without_a_weight_the_grade_counts_in_points(
+    app, olx_course, enrolled, make_company, site, site_trainer, as_user
+):
+    course = olx_course('<edx_sga url_name="sga" points="20"/>', course_key="course-v1:Cybermassif+SGA+2026")
+    learner = enrolled(course, make_company(cybersite=site))
+    _hand_in(as_user, learner, course)
+    assert _grade(as_user(site_trainer, course), learner.id, 12).status_code == 200
+    assert grade_row(app, learner, course, "edx_sga", "sga") == (1.0, 12.0, 20.0)
