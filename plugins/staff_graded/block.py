@@ -41,12 +41,12 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import DateTime, Float, Integer, Scope, String
 
 from plugins.staff_graded import files
+from plugins.staff_graded.editing import SHOWANSWER_LABELS, EditRefused, check_form
 from plugins.staff_graded.grades_csv import GradesRefused, Learner, read_grades
 from plugins.staff_graded.rendering import format_number, format_size, render
 
 Handler = Callable[..., Any]
 MAX_COMMENT = 5000
-SHOWANSWER = ("always", "answered", "attempted", "closed", "finished", "correct_or_past_due", "past_due")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -119,6 +119,9 @@ class StaffGradedBase(XBlock):
     takes_files = False
     #: Whether trainers may send (and download) a CSV file of scores.
     takes_grade_files = False
+    #: The OLX attributes the editor changes, and whether a weight must be given.
+    editable: tuple[str, ...] = ("display_name", "weight")
+    weight_required = False
 
     display_name = String(scope=Scope.settings, default="Staff Graded Assignment")
     weight = Float(scope=Scope.settings, default=None)
@@ -383,12 +386,61 @@ class StaffGradedBase(XBlock):
             raise JsonHandlerError(400, self._too_large())
         return filename, data
 
+    # Editor -----------------------------------------------------------------------------------------------
+
+    def studio_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """The editor: the assignment's settings, as its OLX attributes."""
+        _ = self.i18n.gettext
+        values = {name: getattr(self, name) for name in self.editable}
+        html = self._part(
+            "studio.html",
+            values={
+                k: "" if v is None else (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()
+            },
+            showanswer_choices=[(code, _(label)) for code, label in SHOWANSWER_LABELS.items()],
+        )
+        fragment = Fragment(html)
+        fragment.add_css_url(self.runtime.local_resource_url(self, "public/staff_graded.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/staff_graded_studio.js"))
+        fragment.initialize_js(
+            "StaffGradedStudio",
+            {
+                "saved": _("Saved."),
+                "working": _("Saving…"),
+                "failed": _("The server could not be reached. Nothing was saved: please try again."),
+            },
+        )
+        return fragment
+
+    @json_handler
+    def studio_submit(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Check and save the editor's form (the kept OLX follows); nothing changes unless all is right."""
+        if not self.is_staff():
+            raise JsonHandlerError(403, self.i18n.gettext("Only the course's trainers may do this."))
+        try:
+            values = check_form(data, self.editable, self.weight_required, self.i18n.gettext)
+        except EditRefused as error:
+            raise JsonHandlerError(400, "\n".join(error.messages)) from None
+        element = etree.fromstring(self.olx.encode(), _PARSER) if self.olx else etree.Element(self.tag)
+        for name, value in values.items():
+            if value is None:
+                element.attrib.pop(name, None)
+            else:
+                element.set(name, value)
+            # Back to the default first: an attribute removed leaves its field unset.
+            delattr(self, name)
+        self.read_settings(element)
+        self.olx = etree.tostring(element, encoding="unicode")
+        return {"result": "success"}
+
 
 class StaffGradedXBlock(StaffGradedBase):
     """``staffgradedxblock``: an assignment done off line; trainers enter the scores (out of ``weight``)."""
 
     tag = "staffgradedxblock"
     takes_grade_files = True
+    editable = ("display_name", "weight", "instructions")
+    weight_required = True
 
     display_name = String(scope=Scope.settings, default="Staff Graded Points")
     weight = Float(scope=Scope.settings, default=1.0)
@@ -469,6 +521,7 @@ class StaffGradedAssignmentBlock(StaffGradedBase):
 
     tag = "edx_sga"
     takes_files = True
+    editable = ("display_name", "weight", "points", "showanswer", "solution")
 
     display_name = String(scope=Scope.settings, default="Staff Graded Assignment")
     points = Integer(scope=Scope.settings, default=100)

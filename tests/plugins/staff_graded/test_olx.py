@@ -59,3 +59,8 @@ def test_an_export_imports_again_to_the_same_blocks(app, olx_course, tmp_path):
 def test_settings_that_are_not_numbers_make_a_placeholder(olx_course, xml, tag, reason):
     course = olx_course(xml)
     the_unreadable_warning(course.warnings, tag, reason)
+
+
+def test_the_studio_page_of_the_unit_shows_both_blocks(course, site_trainer, as_user):
+    page = as_user(site_trainer, course).studio_page()
+    assert 'data-block-type="edx_sga"' in page and 'data-block-type="staffgradedxblock"' in page
