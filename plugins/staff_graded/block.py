@@ -1,6 +1,6 @@
-"""Open edX's staff-graded assignments: ``staffgradedxblock`` (work done off line, graded by trainers, one
-by one or from a CSV file of grades) and ``edx_sga`` (the learner hands in a file, the trainer downloads
-it, grades and comments it, and may give back an annotated copy).
+"""What Open edX's two staff-graded assignments share: ``staffgradedxblock`` (work done off line, graded by
+trainers one by one or from a CSV file: :mod:`plugins.staff_graded.points`) and ``edx_sga`` (the learner
+hands in a file, the trainer downloads, grades and comments it: :mod:`plugins.staff_graded.assignment`).
 
 OLX, as Open edX exports them (every setting an attribute)::
 
@@ -20,29 +20,24 @@ the learner, so that progress and certificates follow.
 from __future__ import annotations
 
 import copy
-import csv
 import functools
 import hashlib
-import io
 import json
 import math
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-import markdown
 from lxml import etree
 from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import DateTime, Float, Integer, Scope, String
+from xblock.fields import DateTime, Float, Scope, String
 
 from plugins.staff_graded import files
 from plugins.staff_graded.editing import SHOWANSWER_LABELS, EditRefused, check_form
-from plugins.staff_graded.grades_csv import GradesRefused, Learner, read_grades
 from plugins.staff_graded.rendering import format_number, format_size, render
 
 Handler = Callable[..., Any]
@@ -50,7 +45,7 @@ MAX_COMMENT = 5000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     """Text as kept: NFC, Windows line ends made plain."""
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
 
@@ -69,7 +64,7 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _olx_number(node: Any, name: str) -> float | None:
+def olx_number(node: Any, name: str) -> float | None:
     """A non-negative number attribute of the OLX element; ValueError (with the line) otherwise."""
     raw = node.get(name)
     if raw is None or not raw.strip():
@@ -97,12 +92,12 @@ def json_handler(method: Callable[[Any, Any, str], Any]) -> Handler:
             return JsonHandlerError(
                 400, _("The request could not be read (it is not valid JSON).")
             ).get_response()
-        return _json(method(self, data, suffix))
+        return json_response(method(self, data, suffix))
 
     return wrapper
 
 
-def _json(result: Any) -> Response:
+def json_response(result: Any) -> Response:
     return Response(json.dumps(result), content_type="application/json", charset="utf8")
 
 
@@ -173,7 +168,7 @@ class StaffGradedBase(XBlock):
         """Set the fields the block uses from the element's attributes."""
         if node.get("display_name") is not None:
             self.display_name = node.get("display_name")
-        weight = _olx_number(node, "weight")
+        weight = olx_number(node, "weight")
         if weight is not None:
             self.weight = weight
 
@@ -339,7 +334,7 @@ class StaffGradedBase(XBlock):
         comment = data.get("comment", "")
         if not isinstance(comment, str):
             raise JsonHandlerError(400, _("The comment must be text."))
-        comment = _normalise(comment).strip()
+        comment = normalise(comment).strip()
         if len(comment) > MAX_COMMENT:
             raise JsonHandlerError(
                 400,
@@ -374,7 +369,7 @@ class StaffGradedBase(XBlock):
         upload = request.POST.get(name) if request.content_type == "multipart/form-data" else None
         if upload is None or not hasattr(upload, "file") or not getattr(upload, "filename", ""):
             raise JsonHandlerError(400, _("Choose a file first."))
-        filename = _normalise(str(upload.filename)).strip()
+        filename = normalise(str(upload.filename)).strip()
         if files.looks_like_a_path(filename):
             raise JsonHandlerError(
                 400, _("The file name may not name folders, start with a dot or hold control characters.")
@@ -432,271 +427,3 @@ class StaffGradedBase(XBlock):
         self.read_settings(element)
         self.olx = etree.tostring(element, encoding="unicode")
         return {"result": "success"}
-
-
-class StaffGradedXBlock(StaffGradedBase):
-    """``staffgradedxblock``: an assignment done off line; trainers enter the scores (out of ``weight``)."""
-
-    tag = "staffgradedxblock"
-    takes_grade_files = True
-    editable = ("display_name", "weight", "instructions")
-    weight_required = True
-
-    display_name = String(scope=Scope.settings, default="Staff Graded Points")
-    weight = Float(scope=Scope.settings, default=1.0)
-    instructions = String(scope=Scope.content, default="Your results will be graded offline")
-
-    def read_settings(self, node: Any) -> None:
-        """As every staff-graded block, and the Markdown instructions."""
-        super().read_settings(node)
-        if node.get("instructions") is not None:
-            self.instructions = node.get("instructions")
-
-    def max_score(self) -> float:
-        """The most a learner can score: the weight, as on Open edX."""
-        return float(self.weight if self.weight is not None else 1.0)
-
-    def intro_html(self) -> Markup | None:
-        """The instructions, Markdown made HTML, then cleaned."""
-        if not self.instructions.strip():
-            return None
-        return self._clean(markdown.markdown(self.instructions))
-
-    @XBlock.handler
-    def import_grades(self, request: Any, suffix: str = "") -> Response:
-        """Scores (and comments) from a trainer's CSV file; every row is checked before any is saved."""
-        _ = self.i18n.gettext
-        service = self._staff_only()
-        _filename, data = self._form_file(request, "csv")
-        works = {work.user_id: work for work in service.submissions(self)}
-        learners = [Learner(w.user_id, f"user{w.user_id}", w.email) for w in works.values()]
-        try:
-            grades = read_grades(
-                data, learners, self.max_score(), _, lambda value: format_number(self.i18n, value)
-            )
-        except GradesRefused as error:
-            raise JsonHandlerError(400, "\n".join(error.messages)) from None
-        try:
-            for grade in grades:
-                comment = grade.comment
-                if comment is None:
-                    comment = self._stored(works[grade.user_id].state, "staff_comment")
-                service.set_feedback(self, grade.user_id, _normalise(comment).strip(), grade.points)
-        except (PermissionError, LookupError, ValueError) as error:
-            # The request's writes are all rolled back with the refusal: the file changes nothing.
-            raise self._refused(error) from None
-        message = _("%(count)d scores saved.") % {"count": len(grades)}
-        return _json({"result": "success", "message": message, "html": self.body()})
-
-    @XBlock.handler
-    def export_grades(self, request: Any, suffix: str = "") -> Response:
-        """The learners the trainer follows and their scores, as a CSV file to fill in and send back."""
-        service = self._staff_only()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["user_id", "username", "full_name", "email", "points", "comment"])
-        for work in service.submissions(self):
-            grade = self._stored(work.state, "staff_grade")
-            writer.writerow(
-                [
-                    work.user_id,
-                    f"user{work.user_id}",
-                    _csv_cell(work.name),
-                    work.email,
-                    "" if grade is None else f"{grade:g}",
-                    _csv_cell(self._stored(work.state, "staff_comment")),
-                ]
-            )
-        block_id = self.scope_ids.usage_id.block_id
-        return files.download(("\ufeff" + out.getvalue()).encode("utf-8"), f"{block_id}-grades.csv")
-
-
-def _csv_cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class StaffGradedAssignmentBlock(StaffGradedBase):
-    """``edx_sga``: the learner hands in one file; trainers grade it (out of ``points``) and comment."""
-
-    tag = "edx_sga"
-    takes_files = True
-    editable = ("display_name", "weight", "points", "showanswer", "solution")
-
-    display_name = String(scope=Scope.settings, default="Staff Graded Assignment")
-    points = Integer(scope=Scope.settings, default=100)
-    showanswer = String(scope=Scope.settings, default="")
-    solution = String(scope=Scope.settings, default="")
-
-    # What the learner handed in (the file itself is kept by the learner_files service).
-    submitted_filename = String(scope=Scope.user_state, default="")
-    submitted_size = Integer(scope=Scope.user_state, default=None)
-    submitted_at = DateTime(scope=Scope.user_state, default=None)
-
-    def read_settings(self, node: Any) -> None:
-        """As every staff-graded block, and the maximum score, the solution and when to show it."""
-        super().read_settings(node)
-        points = _olx_number(node, "points")
-        if points is not None:
-            if points != int(points):
-                raise ValueError(
-                    f"line {node.sourceline}: points={node.get('points')!r} is not a whole number"
-                )
-            self.points = int(points)
-        for name in ("showanswer", "solution"):
-            if node.get(name) is not None:
-                setattr(self, name, node.get(name))
-
-    def max_score(self) -> float:
-        """The most a trainer can give: ``points``, as on Open edX."""
-        return float(self.points)
-
-    def weighted_maximum(self) -> float | None:
-        """What the assignment counts for in the course: ``weight`` when set (the grade is scaled to it,
-        as Open edX does), else None (its points)."""
-        return float(self.weight) if self.weight is not None else None
-
-    def solution_shown(self) -> bool:
-        """Whether the learner sees the solution now. Open edX's rules, without due dates here: the ones
-        tied to a due date show it once the work is graded."""
-        if not self.solution.strip() or self.showanswer == "never":
-            return False
-        if self.showanswer == "always":
-            return True
-        if self.showanswer in ("answered", "attempted"):
-            return self.submitted_at is not None
-        return self.staff_graded_at is not None
-
-    def learner_context(self) -> dict[str, Any]:
-        """As every staff-graded block, with the learner's file, the annotated copy and the solution."""
-        return {
-            **super().learner_context(),
-            "filename": self.submitted_filename,
-            "size": self.submitted_size,
-            "submitted_at": self.submitted_at,
-            "annotated": self._annotated([self.scope_ids.user_id]).get(self.scope_ids.user_id),
-            "download_url": self.runtime.handler_url(self, "download"),
-            "annotated_url": self.runtime.handler_url(self, "download", query="slot=annotated"),
-            "can_upload": self.staff_graded_at is None,
-            "solution": self._clean(self.solution) if self.solution_shown() else None,
-        }
-
-    def file_context(self, state: dict[str, Any]) -> dict[str, Any]:
-        """The learner's file name, size and date, with the trainer's download address."""
-        return {
-            "filename": self._stored(state, "submitted_filename"),
-            "size": self._stored(state, "submitted_size"),
-            "submitted_at": self._stored(state, "submitted_at"),
-        }
-
-    def _annotated(self, learner_ids: list[Any]) -> dict[int, Any]:
-        """The annotated copies trainers gave these learners, by learner (one query)."""
-        service = self.runtime.service(self, "learner_files")
-        ids = [learner_id for learner_id in learner_ids if learner_id is not None]
-        if service is None or not ids:
-            return {}
-        try:
-            return dict(service.describe(self, ids, "annotated"))
-        except PermissionError:
-            return {}
-
-    def staff_panel(self) -> dict[str, Any]:
-        """As every staff-graded block, with the annotated copies given back."""
-        panel = super().staff_panel()
-        given = self._annotated([work["user_id"] for work in panel["works"]])
-        for work in panel["works"]:
-            work["annotated"] = given.get(work["user_id"])
-        return panel
-
-    def work_context(self, work: Any) -> dict[str, Any]:
-        """As every staff-graded block, with the download addresses of the learner's files."""
-        context = super().work_context(work)
-        query = f"learner={work.user_id}"
-        context["download_url"] = self.runtime.handler_url(self, "download", query=query)
-        context["annotated_url"] = self.runtime.handler_url(self, "download", query=query + "&slot=annotated")
-        return context
-
-    def check_gradable(self, work: Any) -> None:
-        """A learner is graded once they handed in their file."""
-        if not self._stored(work.state, "submitted_filename"):
-            raise JsonHandlerError(409, self.i18n.gettext("This learner has not handed in a file yet."))
-
-    def _files(self) -> Any:
-        service = self.runtime.service(self, "learner_files")
-        if service is None:
-            raise JsonHandlerError(501, self.i18n.gettext("Files cannot be handed in on this site."))
-        return service
-
-    def _checked_type(self, filename: str) -> str:
-        content_type = files.content_type_of(filename)
-        if content_type is None:
-            raise JsonHandlerError(
-                400,
-                self.i18n.gettext("Files of this type are not accepted. Accepted: %(types)s.")
-                % {"types": ", ".join(sorted(files.ALLOWED_TYPES))},
-            )
-        return content_type
-
-    @XBlock.handler
-    def upload_assignment(self, request: Any, suffix: str = "") -> Response:
-        """Hand in (or replace, until it is graded) the learner's file."""
-        _ = self.i18n.gettext
-        if self.scope_ids.user_id is None:
-            raise JsonHandlerError(403, _("Sign in to hand in your work."))
-        if self.staff_graded_at is not None:
-            raise JsonHandlerError(409, _("Your work has been graded: it can no longer be replaced."))
-        filename, data = self._form_file(request, "assignment")
-        content_type = self._checked_type(filename)
-        try:
-            stored = self._files().save_own(self, data, filename, content_type)
-        except (PermissionError, ValueError) as error:
-            raise self._refused(error) from None
-        self.submitted_filename = stored.filename
-        self.submitted_size = stored.size
-        self.submitted_at = datetime.now(UTC)
-        message = _("Your file “%(name)s” is handed in.") % {"name": stored.filename}
-        return _json({"result": "success", "message": message, "html": self.body()})
-
-    @XBlock.handler
-    def upload_annotated(self, request: Any, suffix: str = "") -> Response:
-        """A trainer gives a learner they follow an annotated copy of their work."""
-        _ = self.i18n.gettext
-        self._staff_only()
-        learner_id = request.POST.get("learner_id", "") if request.method == "POST" else ""
-        if not str(learner_id).isdigit() or int(learner_id) <= 0:
-            raise JsonHandlerError(400, _("Say which learner to grade."))
-        filename, data = self._form_file(request, "annotated")
-        content_type = self._checked_type(filename)
-        service = self.runtime.service(self, "staff_grading")
-        try:
-            work = service.submission(self, int(learner_id))
-            self.check_gradable(work)
-            stored = self._files().save_for(self, int(learner_id), data, filename, content_type)
-        except (PermissionError, LookupError, ValueError) as error:
-            raise self._refused(error) from None
-        message = _("The annotated file “%(name)s” is given back.") % {"name": stored.filename}
-        return _json({"result": "success", "message": message, "html": self.body()})
-
-    @XBlock.handler
-    def download(self, request: Any, suffix: str = "") -> Response:
-        """The learner's own file (or the annotated copy, ``slot=annotated``); for course staff, with
-        ``learner=<id>``, the file of a learner they follow."""
-        _ = self.i18n.gettext
-        slot = request.GET.get("slot", "submission")
-        if slot not in ("submission", "annotated"):
-            raise JsonHandlerError(404, _("There is no such file."))
-        learner = request.GET.get("learner")
-        learner_id: int | None = None
-        if learner is not None:
-            if not learner.isdigit():
-                raise JsonHandlerError(404, _("There is no such file."))
-            learner_id = int(learner)
-            if learner_id != self.scope_ids.user_id and not self.is_staff():
-                raise JsonHandlerError(403, _("Only the course's trainers may do this."))
-        try:
-            stored = self._files().read(self, learner_id, slot)
-        except (PermissionError, LookupError, ValueError) as error:
-            raise self._refused(error) from None
-        if stored is None:
-            raise JsonHandlerError(404, _("There is no such file."))
-        return files.download(stored.data, stored.filename)
