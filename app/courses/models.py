@@ -104,3 +104,25 @@ class Enrolment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     course: Mapped[Course] = relationship()
+
+
+class LearnerFile(db.Model):
+    """A file kept for one learner on one block: the work they uploaded (``slot`` ``submission``) or the
+    copy a trainer annotated for them (``annotated``). Kept in the database, like course assets: its name is
+    only a label shown and offered on download, never a path."""
+
+    __tablename__ = "learner_file"
+    __table_args__ = (UniqueConstraint("usage_id", "user_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_key: Mapped[str] = mapped_column(String(255), index=True)
+    usage_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

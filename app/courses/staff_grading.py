@@ -14,7 +14,10 @@ they train; network administrators see everyone. Everything runs in the caller's
 commits.
 
 A block using :meth:`~StaffGradingService.set_feedback` declares the ``user_state`` fields named in
-:data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do.
+:data:`FEEDBACK_FIELDS` and a ``max_score()`` method, as Open edX's scorable blocks do. A block whose
+grade counts in the course for another maximum than the one trainers grade on (Open edX's ``weight`` over
+an assignment's ``points``) also has a ``weighted_maximum()`` method giving that maximum (None: the same):
+the grade event then carries the grade scaled to it.
 """
 
 from __future__ import annotations
@@ -91,12 +94,14 @@ class LearnerWork:
     name: str
     companies: tuple[str, ...]
     state: dict[str, Any] = field(default_factory=dict)
+    #: The learner's e-mail address: for trainers matching a list of grades to their learners.
+    email: str = ""
 
 
 def _learners() -> Select[Any]:
     """Enrolled people of a course with each company they work for (one row per person and company)."""
     return (
-        select(User.id, User.display_name, Company)
+        select(User.id, User.display_name, Company, User.email)
         .select_from(Enrolment)
         .join(Course, Course.id == Enrolment.course_id)
         .join(User, User.id == Enrolment.user_id)
@@ -110,7 +115,7 @@ def _learners() -> Select[Any]:
 _ENROLLED = _learners()
 # One person, enrolled or not: tells "not enrolled" from "not yours" for a learner of one's own scope.
 _PERSON = (
-    select(User.id, User.display_name, Company, Enrolment.id)
+    select(User.id, User.display_name, Company, Enrolment.id, User.email)
     .select_from(User)
     .outerjoin(
         Enrolment,
@@ -162,11 +167,11 @@ class StaffGradingService:
         number of learners."""
         actor = self._actor()
         rows = db.session.execute(_ENROLLED, {"course_key": self._course_key(block)}).all()
-        learners = _visible(actor, ((user_id, name, company) for user_id, name, company in rows))
+        learners = _visible(actor, rows)
         states = self._states(block, [learner[0] for learner in learners], fields)
         return [
-            LearnerWork(user_id, name, companies, states.get(user_id, {}))
-            for user_id, name, companies in learners
+            LearnerWork(user_id, name, companies, states.get(user_id, {}), email)
+            for user_id, name, companies, email in learners
         ]
 
     def complete(self, block: Any, works: Sequence[LearnerWork]) -> list[LearnerWork]:
@@ -183,13 +188,14 @@ class StaffGradingService:
         rows = db.session.execute(
             _PERSON, {"course_key": self._course_key(block), "user_id": learner_id}
         ).all()
-        learners = _visible(actor, ((user_id, name, company) for user_id, name, company, _ in rows))
+        learners = _visible(actor, ((row[0], row[1], row[2], row[4]) for row in rows))
         if not learners:
             raise LearnerOutOfScope(f"user {learner_id} is not a learner the acting person follows")
         if rows[0][3] is None:
             raise LearnerNotEnrolled(f"user {learner_id} is not enrolled in {self._course_key(block)}")
-        user_id, name, companies = learners[0]
-        return LearnerWork(user_id, name, companies, self._states(block, [user_id]).get(user_id, {}))
+        user_id, name, companies, email = learners[0]
+        state = self._states(block, [user_id]).get(user_id, {})
+        return LearnerWork(user_id, name, companies, state, email)
 
     def _states(
         self, block: Any, user_ids: list[int], fields: Collection[str] | None = None
@@ -242,9 +248,15 @@ class StaffGradingService:
             updates[key] = declared.to_json(value)
         store.set_many(updates)
         store.flush()
+        published, published_max = float(grade), maximum
+        weighted = getattr(block, "weighted_maximum", None)
+        weighted_max = weighted() if callable(weighted) else None
+        if weighted_max is not None and maximum > 0:
+            # Counted in the course as Open edX counts it: the share of the maximum, times the weight.
+            published, published_max = float(grade) / maximum * float(weighted_max), float(weighted_max)
         try:
             event = events.interpret(
-                block, "grade", {"value": float(grade), "max_value": maximum}, learner_id, now
+                block, "grade", {"value": published, "max_value": published_max}, learner_id, now
             )
         except events.EventRefused as error:
             raise GradeRefused(str(error)) from error
@@ -252,12 +264,10 @@ class StaffGradingService:
             # The learner's grade, recorded by progress in this same transaction.
             events.progress_recorded.send(self._runtime, events=[event])
         state = {**work.state, **{key.field_name: value for key, value in updates.items()}}
-        return LearnerWork(work.user_id, work.name, work.companies, state)
+        return replace(work, state=state)
 
 
-def _visible(
-    actor: User, rows: Iterable[tuple[int, str, Company | None]]
-) -> list[tuple[int, str, tuple[str, ...]]]:
+def _visible(actor: User, rows: Iterable[Any]) -> list[tuple[int, str, tuple[str, ...], str]]:
     """People (in row order) the actor follows, with those of their companies that make them followed;
     the others are left out.
 
@@ -265,14 +275,16 @@ def _visible(
     that every row is checked without a query); a person of no company is followed by administrators only.
     """
     follows = following(actor)
-    names: dict[int, str] = {}
+    names: dict[int, tuple[str, str]] = {}
     companies: dict[int, list[str]] = {}
-    for user_id, name, company in rows:
-        names.setdefault(user_id, name)
+    for user_id, name, company, email in rows:
+        names.setdefault(user_id, (name, email))
         if follows.everyone or (company is not None and follows.covers_site(company.cybersite_id)):
             seen = companies.setdefault(user_id, [])
             if company is not None and company.legal_name not in seen:
                 seen.append(company.legal_name)
     return [
-        (user_id, name, tuple(companies[user_id])) for user_id, name in names.items() if user_id in companies
+        (user_id, name, tuple(companies[user_id]), email)
+        for user_id, (name, email) in names.items()
+        if user_id in companies
     ]
