@@ -79,7 +79,7 @@ _LOADED = {
     ("source", "src"), ("track", "src"), ("video", "poster"), ("video", "src"),
 }  # fmt: skip
 # A course asset as Open edX writes it: a path under /static/, never climbing out of it.
-_COURSE_ASSET = re.compile(r"^/static/(?!.*(?:\.\.|\\|//))[^\s\"'<>()]+$")
+_COURSE_ASSET = re.compile(r"^/static/(?!/)(?!.*(?:\.\.|\\|//))[^\s\"'<>()]+$")
 _INPUT_TYPES = frozenset(
     {"text", "number", "checkbox", "radio", "range", "button", "reset", "date", "time", "email", "color"}
 )
