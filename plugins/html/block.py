@@ -12,6 +12,7 @@ not see, or that the text runs in a frame.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -24,7 +25,7 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Dict, Scope, String
 
 from plugins.html.cleaning import COMMENT, removed_parts
-from plugins.html.frame import frame_document, frame_policy, needs_frame
+from plugins.html.frame import course_files, frame_document, frame_policy, hold_scripts, needs_frame
 
 MAX_DISPLAY_NAME_LENGTH = 255
 #: as much HTML as a course import accepts in one ``html/*.html`` file
@@ -111,10 +112,13 @@ class HtmlBlock(XBlock):
 
     def _frame_view(self) -> Fragment:
         url = self.runtime.handler_url(self, "frame")
+        # The course files the page may fetch for the frame, as the frame's document names them.
+        files = [self._with_asset_urls(f'"{path}"')[1:-1] for path in course_files(self.data)]
         fragment = Fragment(
             '<div class="html-block html-block-framed">'
             f'<iframe class="html-block-frame" src="{escape(url)}" sandbox="allow-scripts" '
-            f'title="{escape(self.display_name)}" referrerpolicy="same-origin"></iframe></div>'
+            f'title="{escape(self.display_name)}" referrerpolicy="same-origin" '
+            f'data-files="{escape(json.dumps(files))}"></iframe></div>'
         )
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/html-block.css"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/html-frame.js"))
@@ -130,7 +134,7 @@ class HtmlBlock(XBlock):
         i18n = self.runtime.service(self, "i18n")
         language = getattr(i18n, "get_javascript_locale", lambda: "fr")() or "fr"
         document = frame_document(
-            self._with_asset_urls(self.data),
+            self._with_asset_urls(hold_scripts(self.data)),
             title=self.display_name,
             language=language,
             jquery_url=self.runtime.resource_url(JQUERY),

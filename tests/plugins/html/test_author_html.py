@@ -5,6 +5,8 @@ author's HTML back unchanged."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import tarfile
 
@@ -70,6 +72,9 @@ def test_the_unit_page_keeps_the_authors_layout(course, learner):
     assert f'<source src="{assets}/film.mp4" type="video/mp4">' in page
     assert "evil.example.org" not in page and "behavior" not in page and "fixed" not in page
     assert "public/html-block.css" in page
+    # The page lets the course's PDF objects show (from the site itself only), nothing more.
+    csp = learner.client.get(course.unit_url()).headers["Content-Security-Policy"].split("; ")
+    assert "object-src 'self'" in csp and "style-src 'self' 'unsafe-inline'" in csp
 
 
 def test_a_text_with_script_is_shown_in_a_sandboxed_frame(course, learner):
@@ -83,6 +88,9 @@ def test_a_text_with_script_is_shown_in_a_sandboxed_frame(course, learner):
     assert frame.group(2) == "allow-scripts"  # never allow-same-origin: the frame's origin stays opaque
     assert frame.group(3) == "Exercice interactif"
     assert "CybermassifHtmlFrame" in page and "public/html-frame.js" in page
+    # The only files the page will fetch for the frame: those its HTML names.
+    files = re.search(r'data-files="([^"]*)"', page).group(1)
+    assert json.loads(html.unescape(files)) == [f"{_assets(course)}/schema.png"]
     # Nothing of the author's script reaches the page itself, whose CSP stays as strict as before.
     assert "textContent = " not in page and "#sortie { color" not in page and "addClass" not in page
     csp = response.headers["Content-Security-Policy"]
@@ -101,10 +109,29 @@ def test_the_frame_document_is_the_authors_html_under_its_own_policy(course, lea
     csp = response.headers["Content-Security-Policy"].split("; ")
     assert csp[0] == "sandbox allow-scripts"
     assert "default-src 'none'" in csp and "connect-src 'none'" in csp and "form-action 'none'" in csp
-    assert "script-src 'unsafe-inline' http://localhost/static/ http://localhost/formations/" in csp
+    assert "script-src 'unsafe-inline' http://localhost/static/" in csp  # jQuery; course files come inline
+    assert "img-src http://localhost data: blob:" in csp
     assert "frame-ancestors http://localhost" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "private" in response.headers["Cache-Control"]
+
+
+def test_with_a_course_script_every_script_waits_for_the_files_in_order(olx_course, enrolled, as_user):
+    source = (
+        '<script src="/static/bib.js"></script><script>bib();</script>'
+        '<script type="text/template"><b>modèle</b></script><script src="https://cdn.example.org/x.js"></script>'
+    )
+    course = olx_course(
+        f'<html url_name="h1"><![CDATA[{source}]]></html>', {"static/bib.js": "function bib() {}"}
+    )
+    learner = as_user(enrolled(course), course)
+    body = learner.client.get(course.handler_url("html", "h1", "frame")).get_data(as_text=True)
+    assert (
+        f'<script type="text/x-cybermassif-course" data-cm-src="{_assets(course)}/bib.js"></script>'
+        '<script type="text/x-cybermassif-inline">bib();</script>'
+        '<script type="text/template"><b>modèle</b></script>'
+        '<script src="https://cdn.example.org/x.js"></script>'  # left as it is: the frame's CSP refuses it
+    ) in body
 
 
 def test_the_frame_is_only_read(course, learner):
