@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -31,7 +32,14 @@ try { essais.cookie = "lu : " + document.cookie; } catch (e) { essais.cookie = "
 try { essais.parent = "lu : " + parent.document.title; } catch (e) { essais.parent = "refusé : " + e.name; }
 document.getElementById("essais").textContent = JSON.stringify(essais);
 $(function () { $("#jquery").text("jQuery " + $.fn.jquery); });
-</script>"""
+// The page fetches for the frame only the files its HTML names: asking for a page of the site fails.
+window.addEventListener("message", function (e) {
+  if (e.data && e.data.type === "cybermassif-html-asset-reply" && e.data.id === 9999) {
+    document.getElementById("vol").textContent = e.data.ok ? "lu : " + e.data.text.length : "refusé";
+  }
+});
+parent.postMessage({type: "cybermassif-html-asset", id: 9999, url: "/", as: "text"}, "*");
+</script><p id="vol"></p>"""
 FILES = {
     # A library the inline script uses: it must have run before it.
     "static/aide.js": 'window.aide = function () { return "et la bibliothèque est là"; };'
@@ -61,6 +69,7 @@ def test_author_script_runs_only_inside_its_sandboxed_frame(olx_course, enrolled
         frame = page.frame_locator("iframe.html-block-frame")
         frame.locator("#sortie").filter(has_text="Le script a tourné").wait_for(timeout=10_000)
         frame.locator("#jquery").filter(has_text="jQuery").wait_for(timeout=10_000)
+        frame.locator("#vol").filter(has_text=re.compile(".")).wait_for(timeout=10_000)
         page.wait_for_timeout(300)  # the image and the style sheet, handed over by the page
         frame.get_by_role("button", name="Cliquer").click()
         page.wait_for_function(
@@ -73,6 +82,7 @@ def test_author_script_runs_only_inside_its_sandboxed_frame(olx_course, enrolled
             "course_style": frame.locator("#fichier").evaluate("e => getComputedStyle(e).color"),
             "image_width": frame.locator("#image").evaluate("i => i.complete ? i.naturalWidth : -1"),
             "clicked": frame.get_by_role("button").inner_text(),
+            "other_page": frame.locator("#vol").inner_text(),
             "height": page.locator("iframe.html-block-frame").evaluate("f => f.style.height"),
             "page_text": page.locator("main").inner_text(),
             "violations": page.evaluate("window.__csp || []"),
@@ -86,6 +96,7 @@ def test_author_script_runs_only_inside_its_sandboxed_frame(olx_course, enrolled
     assert seen["course_file"] == "Fichier du cours chargé et la bibliothèque est là"
     assert seen["course_style"] == "rgb(0, 128, 0)"
     assert seen["image_width"] == 1
+    assert seen["other_page"] == "refusé"
     assert seen["clicked"] == "Cliqué"  # inline event attributes work in the frame, not in the page
     assert seen["height"].endswith("px") and int(seen["height"][:-2]) > 40
     assert "Le script a tourné" not in seen["page_text"]  # the page's own document was not touched
