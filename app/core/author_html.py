@@ -207,6 +207,7 @@ class AuthorCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach ships no
 # Elements that are nothing without the file they load: without it (refused), they go, content and all.
 _NEED_SOURCE = {"iframe": "src", "link": "href", "object": "data", "embed": "src", "source": "src"}
 _VOID = frozenset({"link", "embed", "source"})
+_DOCUMENT_FILE = re.compile(r"\.(?:x?html?|svg|xml)(?:[?#]|$)", re.IGNORECASE)
 
 
 class _DropUnsourced(Filter):  # type: ignore[misc]
@@ -231,6 +232,10 @@ class _DropUnsourced(Filter):  # type: ignore[misc]
                     if kind == "StartTag" and name not in _VOID:
                         skipping, depth = name, 1
                     continue
+                if name == "iframe" and _DOCUMENT_FILE.search(attributes["src"]):
+                    # The site serves a course's HTML, SVG or XML file as a download (it could run script):
+                    # framed as it is, it would start a download whenever the page opens.
+                    token["data"][(None, "sandbox")] = ""
             yield token
 
 

@@ -73,7 +73,7 @@ def test_course_media_stylesheets_objects_and_frames_are_kept():
         '<object data="/static/guide.pdf" type="application/pdf" width="100%" height="600">'
         '<a href="/static/guide.pdf">Le guide</a></object>'
         '<embed src="/static/guide.pdf" type="application/pdf">'
-        '<iframe src="/static/simulateur.html" width="600" height="400"></iframe>'
+        '<iframe src="/static/fiche.pdf" width="600" height="400"></iframe>'
         '<video controls poster="/static/affiche.jpg"><source src="/static/film.mp4" type="video/mp4">'
         '<track src="/static/film.vtt" kind="subtitles" srclang="fr"></video>'
         '<audio controls src="/static/son.mp3"></audio>'
@@ -98,6 +98,17 @@ def test_course_media_stylesheets_objects_and_frames_are_kept():
 )
 def test_foreign_frames_stylesheets_and_objects_are_dropped_whole(html):
     assert clean_author_html(f"<p>a</p>{html}<p>b</p>") == "<p>a</p><p>b</p>"
+
+
+def test_a_frame_of_a_course_document_is_sandboxed():
+    # The site serves such files as downloads (they could run script): sandboxed, the frame starts none.
+    html = (
+        '<iframe src="/static/simulateur.html" width="600"></iframe><iframe src="/static/plan.SVG"></iframe>'
+    )
+    assert clean_author_html(html) == (
+        '<iframe src="/static/simulateur.html" width="600" sandbox=""></iframe>'
+        '<iframe src="/static/plan.SVG" sandbox=""></iframe>'
+    )
 
 
 def test_foreign_media_sources_are_dropped():
