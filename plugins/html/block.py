@@ -24,8 +24,9 @@ from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Dict, Scope, String
 
+from plugins.html import shown
 from plugins.html.cleaning import COMMENT, removed_parts
-from plugins.html.frame import course_files, frame_document, frame_policy, hold_scripts, needs_frame
+from plugins.html.frame import course_files, frame_document, frame_policy, hold_scripts
 
 MAX_DISPLAY_NAME_LENGTH = 255
 #: as much HTML as a course import accepts in one ``html/*.html`` file
@@ -93,7 +94,7 @@ class HtmlBlock(XBlock):
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """The author's HTML, cleaned with the author policy, course asset links resolved; or, when it
         holds script or a style sheet, a sandboxed frame showing it whole."""
-        if needs_frame(self.data):
+        if shown.framed(self.data):
             return self._frame_view()
         fragment = Fragment(f'<div class="html-block">{self._with_asset_urls(self._shown_html())}</div>')
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/html-block.css"))
@@ -101,10 +102,7 @@ class HtmlBlock(XBlock):
 
     def _shown_html(self) -> str:
         """The stored HTML as the site's page may show it."""
-        sanitizer = self.runtime.service(self, "sanitizer")
-        # A host without the author policy gets the strict one: less is shown, nothing unsafe.
-        clean = getattr(sanitizer, "clean_author_html", sanitizer.clean_html)
-        return str(clean(self.data))
+        return shown.cleaned(self.runtime.service(self, "sanitizer"), self.data)
 
     def _with_asset_urls(self, html: str) -> str:
         replace = self.runtime.service(self, "replace_urls")
@@ -203,15 +201,15 @@ class HtmlBlock(XBlock):
         self.display_name = name.strip()
         self.data = stored
         removed: list[str] = []
-        if needs_frame(stored):
+        if shown.framed(stored):
             message = gettext(
                 "Saved. The HTML holds script or a style sheet: learners see it in a frame isolated "
                 "from the site."
             )
         else:
-            shown = self._shown_html()
+            visible = self._shown_html()
             removed = [
-                gettext("comments") if part == COMMENT else part for part in removed_parts(stored, shown)
+                gettext("comments") if part == COMMENT else part for part in removed_parts(stored, visible)
             ]
             if removed:
                 message = gettext(
