@@ -1,5 +1,7 @@
 """The sanitising policy: what HTML people may store (trainer content, forum posts, case answers).
 
+Course authors' html blocks have a wider policy of their own, ``app.core.author_html``.
+
 Applied with bleach when text is saved; templates escape everything else.
 """
 
@@ -67,5 +69,12 @@ class SanitizerService:
     """The ``sanitizer`` service blocks declare."""
 
     def clean_html(self, html: str) -> str:
-        """Clean HTML with the platform's policy."""
+        """Clean HTML with the platform's policy (for what anyone may write: learners' text)."""
         return clean_html(html)
+
+    def clean_author_html(self, html: str) -> str:
+        """Clean course authors' HTML with their wider policy (``app.core.author_html``)."""
+        # Imported here: the author policy builds on this module's lists.
+        from app.core.author_html import clean_author_html
+
+        return clean_author_html(html)

@@ -43,7 +43,9 @@ def content_security_policy(nonce: str) -> str:
     """The CSP of a page running blocks: own origin, or inline code carrying this request's nonce.
 
     ``'unsafe-eval'`` is there because popular blocks compile templates in the browser (Handlebars,
-    Underscore); inline styles because blocks lay out their elements with ``style`` attributes.
+    Underscore); inline styles because blocks lay out their elements with ``style`` attributes; objects
+    from the site itself because course authors show the course's PDFs with ``<object>``/``<embed>`` (only
+    course files reach an author's object, and those that could run script are served sandboxed).
     """
     return "; ".join(
         (
@@ -55,7 +57,7 @@ def content_security_policy(nonce: str) -> str:
             "connect-src 'self'",
             "media-src 'self' https:",
             "frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com https:",
-            "object-src 'none'",
+            "object-src 'self'",
             "base-uri 'self'",
             "form-action 'self'",
             "frame-ancestors 'self'",

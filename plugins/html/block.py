@@ -1,28 +1,38 @@
 """HTML text written by trainers, read from Open edX's ``<html>`` OLX (inline, or ``filename`` + ``.html``).
 
-The HTML is cleaned by the platform's ``sanitizer`` service whenever it is stored (import or edit), so what
-is shown is already safe; ``/static/…`` links are rewritten to the course's assets when shown. Complete on
-view. Authors edit the display name and the HTML in ``studio_view``; ``studio_submit`` cleans what they
-send, saves it and tells them what the cleaning removed.
+The author's HTML is stored as it was written, so that export gives it back unchanged. What learners see
+is made safe when shown: cleaned by the ``sanitizer`` service's author policy (styles filtered, course
+files only, no script) and shown in the page — or, when the HTML holds script or a style sheet, shown
+whole in a sandboxed frame of its own origin, served by the ``frame`` handler (``plugins.html.frame``).
+``/static/…`` links are rewritten to the course's assets. Complete on view. Authors edit the display name
+and the HTML in ``studio_view``; ``studio_submit`` saves what they send and tells them what learners will
+not see, or that the text runs in a frame.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from lxml import etree
+from markupsafe import escape
 from web_fragments.fragment import Fragment
+from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Dict, Scope, String
 
+from plugins.html import shown
 from plugins.html.cleaning import COMMENT, removed_parts
+from plugins.html.frame import course_files, frame_document, frame_policy, hold_scripts
 
 MAX_DISPLAY_NAME_LENGTH = 255
 #: as much HTML as a course import accepts in one ``html/*.html`` file
 MAX_HTML_BYTES = 5 * 1024 * 1024
+#: jQuery as Open edX serves it to authors' scripts (vendored by the platform)
+JQUERY = "vendor/jquery/jquery-2.2.4.min.js"
 
 # Attributes the block reads itself; the importer consumes url_name and filename before parse_xml.
 _OWN_ATTRIBUTES = frozenset({"display_name", "editor", "url_name", "filename", "xblock-family"})
@@ -65,7 +75,8 @@ class HtmlBlock(XBlock):
         if kept:
             block.xml_attributes = kept
         inner = (node.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in node)
-        block.data = runtime.service(block, "sanitizer").clean_html(inner.strip())
+        # Kept as the author wrote it (export gives it back); made safe when shown.
+        block.data = inner.strip()
         return block
 
     def add_xml_to_node(self, node: Any) -> None:
@@ -81,12 +92,57 @@ class HtmlBlock(XBlock):
         node.text = etree.CDATA(self.data) if self.data else None
 
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
-        """The stored (already sanitised) HTML, with course asset links resolved."""
-        html = self.data
+        """The author's HTML, cleaned with the author policy, course asset links resolved; or, when it
+        holds script or a style sheet, a sandboxed frame showing it whole."""
+        if shown.framed(self.data):
+            return self._frame_view()
+        fragment = Fragment(f'<div class="html-block">{self._with_asset_urls(self._shown_html())}</div>')
+        fragment.add_css_url(self.runtime.local_resource_url(self, "public/html-block.css"))
+        return fragment
+
+    def _shown_html(self) -> str:
+        """The stored HTML as the site's page may show it."""
+        return shown.cleaned(self.runtime.service(self, "sanitizer"), self.data)
+
+    def _with_asset_urls(self, html: str) -> str:
         replace = self.runtime.service(self, "replace_urls")
-        if replace is not None:
-            html = replace.replace_urls(html)
-        return Fragment(f'<div class="html-block">{html}</div>')
+        return html if replace is None else str(replace.replace_urls(html))
+
+    def _frame_view(self) -> Fragment:
+        url = self.runtime.handler_url(self, "frame")
+        # The course files the page may fetch for the frame, as the frame's document names them.
+        files = [self._with_asset_urls(f'"{path}"')[1:-1] for path in course_files(self.data)]
+        fragment = Fragment(
+            '<div class="html-block html-block-framed">'
+            f'<iframe class="html-block-frame" src="{escape(url)}" sandbox="allow-scripts" '
+            f'title="{escape(self.display_name)}" referrerpolicy="same-origin" '
+            f'data-files="{escape(json.dumps(files))}"></iframe></div>'
+        )
+        fragment.add_css_url(self.runtime.local_resource_url(self, "public/html-block.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/html-frame.js"))
+        fragment.initialize_js("CybermassifHtmlFrame")
+        return fragment
+
+    @XBlock.handler
+    def frame(self, request: Any, suffix: str = "") -> Response:
+        """The sandboxed frame's document: the author's HTML whole, course links resolved, under a CSP of
+        its own that sandboxes it (opaque origin) even if it is opened outside the frame."""
+        if request.method != "GET":
+            return Response(status=405, headers={"Allow": "GET"})
+        i18n = self.runtime.service(self, "i18n")
+        language = getattr(i18n, "get_javascript_locale", lambda: "fr")() or "fr"
+        document = frame_document(
+            self._with_asset_urls(hold_scripts(self.data)),
+            title=self.display_name,
+            language=language,
+            jquery_url=self.runtime.resource_url(JQUERY),
+        )
+        response = Response(document, content_type="text/html", charset="utf-8")
+        response.headers["Content-Security-Policy"] = frame_policy(request.host_url)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     # Editing -------------------------------------------------------------------------------------------
 
@@ -141,21 +197,27 @@ class HtmlBlock(XBlock):
             )
         if problems:
             raise JsonHandlerError(400, "\n".join(problems))
-        cleaned = self.runtime.service(self, "sanitizer").clean_html(source.strip())
-        removed = [
-            gettext("comments") if part == COMMENT else part for part in removed_parts(source, cleaned)
-        ]
+        stored = source.strip()
         self.display_name = name.strip()
-        self.data = cleaned
-        if removed:
+        self.data = stored
+        removed: list[str] = []
+        if shown.framed(stored):
             message = gettext(
-                "Saved. The HTML was cleaned: these parts are not allowed and were removed: %(parts)s."
-            ) % {"parts": ", ".join(removed)}
-        elif cleaned != source.strip():
-            message = gettext("Saved. The HTML was tidied; nothing was removed.")
+                "Saved. The HTML holds script or a style sheet: learners see it in a frame isolated "
+                "from the site."
+            )
         else:
-            message = gettext("Saved.")
-        return {"result": "success", "data": cleaned, "removed": removed, "message": message}
+            visible = self._shown_html()
+            removed = [
+                gettext("comments") if part == COMMENT else part for part in removed_parts(stored, visible)
+            ]
+            if removed:
+                message = gettext(
+                    "Saved. These parts are not shown to learners (they are kept for export): %(parts)s."
+                ) % {"parts": ", ".join(removed)}
+            else:
+                message = gettext("Saved.")
+        return {"result": "success", "data": stored, "removed": removed, "message": message}
 
 
 def _encodable(text: str) -> bool:

@@ -1,6 +1,6 @@
 /*
  * The html block's editor: posts the name and the HTML as JSON to `studio_submit`, then shows the HTML as
- * it was stored (cleaned) and the server's message, which names what the cleaning removed. Open edX
+ * it was stored (as written) and the server's message, which names what learners will not see. Open edX
  * editors' `save` and `cancel` notifications are sent so that an authoring page can react.
  */
 (function (window, document) {

@@ -1,5 +1,5 @@
-"""The html editor in real headless Chromium, on the studio's unit page: saving hostile HTML shows what the
-cleaning removed and puts the stored HTML back in the text area."""
+"""The html editor in real headless Chromium, on the studio's unit page: saving HTML shows what learners
+will not see and puts the stored HTML (as written) back in the text area."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.plugins.video.conftest import sign_in_page
 pytestmark = pytest.mark.browser
 
 
-def test_the_editor_says_what_the_cleaning_removed(olx_course, make_user, make_cybersite, in_browser):
+def test_the_editor_says_what_learners_will_not_see(olx_course, make_user, make_cybersite, in_browser):
     course = olx_course('<html url_name="h1" display_name="Accueil"><p>Bonjour</p></html>')
     trainer = make_user(roles=[(Role.TRAINER, make_cybersite())], language="fr")
     usage = course.usage("vertical", "u1")
@@ -23,13 +23,13 @@ def test_the_editor_says_what_the_cleaning_removed(olx_course, make_user, make_c
         page.goto(urllib.parse.quote(f"/studio/formations/{course.course_key}/unite/{usage}", safe="/"))
         editor = page.locator("form.html-editor")
         source = editor.get_by_label("HTML")
-        source.fill('<p onclick="steal()">Salut</p><script>alert(1)</script>')
+        source.fill('<p style="color: red">Salut</p><object data="https://evil.example.org/x.pdf"></object>')
         editor.get_by_role("button", name="Enregistrer").click()
         message = editor.locator(".html-editor-message")
-        message.filter(has_text="Le HTML a été nettoyé").wait_for(timeout=10_000)
+        message.filter(has_text="ne sont pas montrés").wait_for(timeout=10_000)
         return message.inner_text(), source.input_value(), page.errors
 
     message, stored, errors = in_browser(scenario)
-    assert message.endswith("retirés : <script>, onclick.")
-    assert stored == "<p>Salut</p>"
+    assert message.endswith("gardés pour l'export) : <object>.")
+    assert stored == '<p style="color: red">Salut</p><object data="https://evil.example.org/x.pdf"></object>'
     assert errors == []
