@@ -69,6 +69,7 @@ def _register_parts(app: Flask) -> None:
     from app.cohorts import routes as cohort_routes
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
+    from app.courses.peer_review import PeerReviewService
     from app.courses.staff_grading import StaffGradingService
     from app.forum import models as forum_models  # noqa: F401 (tables)
     from app.forum import routes as forum_routes
@@ -92,6 +93,7 @@ def _register_parts(app: Flask) -> None:
         services={
             "sanitizer": lambda runtime, block: SanitizerService(),
             "staff_grading": lambda runtime, block: StaffGradingService(runtime),
+            "peer_review": lambda runtime, block: PeerReviewService(runtime),
             "forum": forum_service,
             "vista_pulse": pulse_service,
         },
