@@ -58,11 +58,12 @@ class NotInPool(PermissionError):
 
 @dataclass(frozen=True)
 class AuthorProgress:
-    """Where the author of an assessed response stands: their id, the choices of every assessment their
-    response received, how many responses they assessed, and some of their ``user_state`` (JSON)."""
+    """Where the author of an assessed response stands: their id, every assessment their response
+    received (as :meth:`PeerReviewService.status` gives them), how many responses they assessed, and some
+    of their ``user_state`` (JSON)."""
 
     user_id: int
-    received: list[dict[str, str]]
+    received: list[dict[str, Any]]
     done: int
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -124,8 +125,9 @@ class PeerReviewService:
         db.session.flush()
 
     def status(self, block: Any) -> dict[str, Any]:
-        """``done`` (responses the learner assessed), ``received`` (choices of the assessments of their
-        response) and ``open`` (the response given to them and not yet assessed, or None)."""
+        """``done`` (responses the learner assessed), ``received`` (the assessments of their response:
+        ``choices``, ``criterion_feedback``, ``feedback``) and ``open`` (the response given to them and
+        not yet assessed, or None)."""
         user_id = self._learner()
         usage = self._usage(block)
         given = db.session.execute(
@@ -142,19 +144,23 @@ class PeerReviewService:
         }
 
     @staticmethod
-    def _received(usage: str, author_id: int) -> list[dict[str, str]]:
-        return list(
-            db.session.scalars(
-                select(PeerAssessment.choices)
-                .join(PeerSubmission, PeerSubmission.id == PeerAssessment.submission_id)
-                .where(
-                    PeerSubmission.usage_id == usage,
-                    PeerSubmission.user_id == author_id,
-                    PeerAssessment.completed_at.is_not(None),
-                )
-                .order_by(PeerAssessment.completed_at)
+    def _received(usage: str, author_id: int) -> list[dict[str, Any]]:
+        """The completed assessments of the author's response, oldest first: each one's ``choices``,
+        ``criterion_feedback`` and ``feedback`` (never who made it: peers stay anonymous)."""
+        rows = db.session.execute(
+            select(PeerAssessment.choices, PeerAssessment.criterion_feedback, PeerAssessment.feedback)
+            .join(PeerSubmission, PeerSubmission.id == PeerAssessment.submission_id)
+            .where(
+                PeerSubmission.usage_id == usage,
+                PeerSubmission.user_id == author_id,
+                PeerAssessment.completed_at.is_not(None),
             )
-        )
+            .order_by(PeerAssessment.completed_at, PeerAssessment.id)
+        ).all()
+        return [
+            {"choices": choices, "criterion_feedback": notes, "feedback": feedback}
+            for choices, notes, feedback in rows
+        ]
 
     def next_work(self, block: Any) -> dict[str, Any] | None:
         """Give the learner the next response of their pool to assess (``{"id", "responses"}``), or None

@@ -46,6 +46,7 @@ from plugins.openassessment.rubric import (
     MAX_FEEDBACK,
     AssessmentRefused,
     check_assessment,
+    median_by_criterion,
     median_points,
     points,
 )
@@ -108,6 +109,8 @@ class OpenAssessmentBlock(XBlock):
     staff_grade = Float(scope=Scope.user_state, default=None)
     staff_graded_at = DateTime(scope=Scope.user_state, default=None)
     staff_grader = String(scope=Scope.user_state, default="")
+    # The trainer's options and comments (given to staff_grading with the grade, written alike).
+    staff_assessment = Dict(scope=Scope.user_state, default={}, help="choices, criterion_feedback, feedback")
 
     # Services and basics ------------------------------------------------------------------------------------
 
@@ -195,7 +198,7 @@ class OpenAssessmentBlock(XBlock):
     ) -> float | None:
         """The points a learner earns once every required step is done (None before, and None once a
         trainer graded: the staff grade was published and overrides). ``done``: peer responses they
-        assessed; ``received``: the choices of the peer assessments of their response."""
+        assessed; ``received``: the peer assessments of their response (``choices``…)."""
         peer, own, staff = (self.step(n) for n in ("peer-assessment", "self-assessment", "staff-assessment"))
         # A trainer's grade was published and overrides; a required staff step ends only with one.
         waiting = staff_grade is not None or (staff is not None and staff.get("required"))
@@ -204,7 +207,7 @@ class OpenAssessmentBlock(XBlock):
         if peer is not None:
             if done < peer["must_grade"] or len(received) < peer["must_be_graded_by"]:
                 return None
-            return float(median_points(self.definition, received))
+            return float(median_points(self.definition, [a["choices"] for a in received]))
         return float(points(self.definition, self_choices)) if own is not None and self_choices else None
 
     def _publish_own_score(self) -> None:
@@ -279,6 +282,45 @@ class OpenAssessmentBlock(XBlock):
             "staff_graded_at": self.staff_graded_at,
             "earned": earned,
             "next_step": self._next_step(status),
+            "results": self._results(status["received"]),
+        }
+
+    def _results(self, received: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """What the learner was given per criterion (the trainer's option, the peers' median points, their
+        own option) and the comments that came with it; None while there is nothing to show."""
+        peer = self.step("peer-assessment")
+        peers_done = peer is not None and len(received) >= peer["must_be_graded_by"]
+        staff = self.staff_assessment or {}
+        own = self.self_assessment or {}
+        if not (peers_done or staff or own):
+            return None
+        medians = median_by_criterion(self.definition, [a["choices"] for a in received]) if peers_done else {}
+
+        def chosen(assessment: Mapping[str, Any], criterion: Mapping[str, Any]) -> dict[str, Any] | None:
+            name = (assessment.get("choices") or {}).get(criterion["name"])
+            return next((o for o in criterion["options"] if o["name"] == name), None)
+
+        rows = [
+            {
+                "label": criterion["label"],
+                "staff": chosen(staff, criterion),
+                "peer": medians.get(criterion["name"]),
+                "self": chosen(own, criterion),
+                "notes": [
+                    note
+                    for assessment in (staff, *(received if peers_done else []))
+                    if (note := (assessment.get("criterion_feedback") or {}).get(criterion["name"]))
+                ],
+            }
+            for criterion in self.definition.get("criteria", [])
+        ]
+        comments = [a["feedback"] for a in (received if peers_done else []) if a.get("feedback")]
+        return {
+            "rows": rows,
+            "staff": bool(staff),
+            "peers": peers_done,
+            "own": bool(own),
+            "comments": comments,
         }
 
     def _next_step(self, status: Mapping[str, Any]) -> str | None:
@@ -516,7 +558,9 @@ class OpenAssessmentBlock(XBlock):
             work = service.submission(self, learner_id)
             if not self._stored(work.state, "submitted"):
                 raise JsonHandlerError(409, _("This learner has not submitted their response yet."))
-            work = service.set_feedback(self, learner_id, comment, grade)
+            work = service.set_feedback(
+                self, learner_id, comment, grade, details={"staff_assessment": assessment}
+            )
         except (PermissionError, LookupError, ValueError) as error:
             code = getattr(error, "code", None)
             if code not in refusals:

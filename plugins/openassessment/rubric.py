@@ -84,16 +84,25 @@ def points(definition: Mapping[str, Any], choices: Mapping[str, str]) -> int:
     return sum(table.get(criterion, {}).get(option, 0) for criterion, option in choices.items())
 
 
-def median_points(definition: Mapping[str, Any], assessments: Iterable[Mapping[str, str]]) -> int:
-    """ORA's peer score: per criterion, the median of the peers' points (the two middle ones averaged and
-    rounded up when their number is even), added up over the criteria."""
+def median_by_criterion(
+    definition: Mapping[str, Any], assessments: Iterable[Mapping[str, str]]
+) -> dict[str, int]:
+    """ORA's peer score of each criterion: the median of the peers' points, the two middle ones averaged
+    and rounded up when their number is even (criteria nobody scored are left out)."""
     table = option_points(definition)
     given = list(assessments)
-    total = 0
+    medians: dict[str, int] = {}
     for criterion, options in table.items():
         scores = sorted(options[c[criterion]] for c in given if c.get(criterion) in options)
         if not scores:
             continue
         middle = len(scores) // 2
-        total += scores[middle] if len(scores) % 2 else math.ceil((scores[middle - 1] + scores[middle]) / 2)
-    return total
+        medians[criterion] = (
+            scores[middle] if len(scores) % 2 else math.ceil((scores[middle - 1] + scores[middle]) / 2)
+        )
+    return medians
+
+
+def median_points(definition: Mapping[str, Any], assessments: Iterable[Mapping[str, str]]) -> int:
+    """ORA's peer score: the per-criterion medians added up."""
+    return sum(median_by_criterion(definition, assessments).values())

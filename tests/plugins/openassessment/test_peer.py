@@ -167,7 +167,14 @@ def test_the_median_peer_score_is_published_once_every_step_is_done(app, course,
     # Anne's peers gave idees 3 and 5 (median rounded up: 4) and clarte 2 and 0 (median 1): 5 of 7; her
     # own low self-assessment does not count when peers assess, as in ORA.
     assert completion_row(app, people["anne"], course) == (1.0, 5.0, 7.0)
-    assert "Votre note : 5 sur 7." in response.json["html"]
+    html = response.json["html"]
+    assert "Votre note : 5 sur 7." in html
+    assert '<th scope="col">Pairs (médiane)</th>' in html and "Formateur" not in html
+    assert "Anne" not in html and "Bruno" not in html and "Chloé" not in html  # peers stay anonymous
+    assert "Les commentaires de vos pairs" in html and html.count('<div class="ora-text">Merci.</div>') == 2
+    idees = html[html.index('<th scope="row">Idées</th>') : html.index('<th scope="row">Clarté</th>')]
+    assert "4 points" in idees and "Aucune (0 point)" in idees
+    assert "1 point" in html[html.index('<th scope="row">Clarté</th>') :]
     assert stored_state(app, people["anne"], course)["self_assessment"]["choices"] == {
         "idees": "aucune",
         "clarte": "confus",

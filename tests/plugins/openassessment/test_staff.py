@@ -52,8 +52,15 @@ def test_a_required_staff_step_holds_the_grade_until_the_trainer_grades(
     assert completion_row(app, site_trainer, course) is None
     state = stored_state(app, learner, course)
     assert state["staff_grade"] == 5.0 and state["staff_comment"] == "Bonnes idées, à clarifier."
+    assert state["staff_assessment"]["choices"] == {"idees": "riches", "clarte": "confus"}
     page = as_user(learner, course).page()
     assert "Votre note : 5 sur 7." in page and "Bonnes idées, à clarifier." in page
+    results = page[page.index('<section class="ora-results"') :]
+    results = results[: results.index("</section>")]
+    assert '<th scope="col">Formateur</th>' in results and '<th scope="col">Vous</th>' in results
+    assert "Pairs" not in results
+    row = results[results.index('<th scope="row">Idées</th>') :]
+    assert row.index("Riches (5 points)") < row.index("Aucune (0 point)")  # the trainer's, then her own
 
 
 def test_the_staff_grade_overrides_the_self_score(
