@@ -211,6 +211,17 @@ def read_definition(node: Any) -> dict[str, Any]:
         feedback_prompt = _text(rubric, "feedbackprompt")
         feedback_default = _text(rubric, "feedback_default_text")
     steps = _steps(node, problems)
+    # Without the attribute, ORA takes a written response; an empty one means files only.
+    text_response = (
+        node.get("text_response") if node.get("text_response") is not None else "required"
+    ).strip()
+    if text_response not in ("required", "optional"):
+        problems.append(
+            f"<openassessment>: text_response={text_response!r}: only written responses are taken here "
+            '(text_response="required" or "optional")'
+        )
+    if (node.get("file_upload_response") or "").strip() == "required":
+        problems.append('<openassessment>: file_upload_response="required": files cannot be uploaded here')
     start = _date(node, "submission_start", "<openassessment>", problems)
     due = _date(node, "submission_due", "<openassessment>", problems)
     if start and due and due < start:
@@ -227,7 +238,7 @@ def read_definition(node: Any) -> dict[str, Any]:
         "steps": [step for step in steps if step["name"] in RUN_STEPS],
         "submission_start": start,
         "submission_due": due,
-        "text_response": (node.get("text_response") or "required").strip(),
+        "text_response": text_response,
     }
 
 

@@ -174,3 +174,23 @@ def test_a_self_assessment_outside_the_rubric_is_refused(app, course, learner, a
     assert response.json["error"] == message
     assert "self_assessment" not in stored_state(app, learner, course)
     assert completion_row(app, learner, course) == (1.0, None, None)
+
+
+def test_html_prompts_are_shown_cleaned(olx_course, enrolled, as_user):
+    prompts = (
+        '<prompts><prompt><description>&lt;p onclick="steal()"&gt;Lisez &lt;strong&gt;le cas&lt;/strong&gt;'
+        "&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;</description></prompt></prompts>"
+    )
+    course = olx_course(
+        ora_xml("self", prompts=prompts).replace('prompts_type="text"', 'prompts_type="html"')
+    )
+    page = as_user(enrolled(course), course).page()
+    assert "<p>Lisez <strong>le cas</strong></p>" in page
+    assert "steal()" not in page and "alert(1)" not in page
+
+
+def test_text_prompts_are_shown_as_text(olx_course, enrolled, as_user):
+    prompts = "<prompts><prompt><description>Un &lt;b&gt;gras&lt;/b&gt; ?</description></prompt></prompts>"
+    course = olx_course(ora_xml("self", prompts=prompts))
+    page = as_user(enrolled(course), course).page()
+    assert "Un &lt;b&gt;gras&lt;/b&gt; ?" in page

@@ -121,6 +121,17 @@ BROKEN = [
 ]  # fmt: skip
 
 
+def test_an_ora_taking_files_only_is_kept_as_a_placeholder(app_ctx, tmp_path):
+    xml = ora_xml().replace(
+        'text_response="required" file_upload_response=""', 'file_upload_response="required"'
+    )
+    result = import_course(write_course(tmp_path / "c", _files(xml)), actor=None)
+    the_unreadable_warning(result.warnings, "openassessment", 'file_upload_response="required"')
+    xml = ora_xml().replace('text_response="required"', 'text_response=""')
+    result = import_course(write_course(tmp_path / "d", _files(xml)), actor=None)
+    the_unreadable_warning(result.warnings, "openassessment", "only written responses are taken here")
+
+
 @pytest.mark.parametrize(("rubric", "assessments", "message"), BROKEN)
 def test_an_incomplete_or_inconsistent_ora_is_kept_as_a_placeholder_with_the_reason(
     app_ctx, tmp_path, rubric, assessments, message
