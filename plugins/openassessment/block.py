@@ -492,6 +492,9 @@ class OpenAssessmentBlock(XBlock):
         status = service.status(self)
         if status["done"] >= step["must_grade"]:
             raise JsonHandlerError(409, _("You have assessed all the responses this step asks for."))
+        if status["open"] is None:
+            # A response submitted before this assessment had its peer step joins the pool now (once).
+            service.enter(self, self.responses)
         work = status["open"] or service.next_work(self)
         return {
             "result": "success",

@@ -244,3 +244,32 @@ def test_learners_enrolled_without_a_cohort_share_a_pool_of_their_own(
         assert _call(client, "submit", {"responses": [f"De {name}", "."]}).status_code == 200
     assert _given(clients["Alice"])[0] == _submission_of(app, alone_b, course)
     assert _given(clients["Camille"])[0] is None  # alone in her cohort: nobody without one is given to her
+
+
+def test_no_peer_assessment_outside_the_steps_dates(app, olx_course, cohort_member, site, as_user):
+    steps = '<assessment name="peer-assessment" must_grade="1" must_be_graded_by="1" due="2021-01-01T00:00"/>'
+    course = olx_course(ora_xml(assessments=steps))
+    cohort = make_cohort(app, site, "Promotion")
+    anne, bruno = (cohort_member(course, site, cohort, name) for name in ("Anne", "Bruno"))
+    for user in (anne, bruno):
+        client = as_user(user, course)
+        assert _call(client, "submit", {"responses": ["Texte", "Texte"]}).status_code == 200
+    response = _call(client, "peer_next")
+    assert response.status_code == 403 and response.json["error"].startswith("Cette étape a fermé le ")
+    with app.app_context():
+        assert db.session.scalar(select(sa.func.count()).select_from(PeerAssessment)) == 0
+
+
+def test_a_response_submitted_before_the_peer_step_existed_joins_the_pool(
+    app, olx_course, cohort_member, site, as_user
+):
+    course = olx_course(ora_xml("self"))
+    cohort = make_cohort(app, site, "Promotion")
+    anne, bruno = (cohort_member(course, site, cohort, name) for name in ("Anne", "Bruno"))
+    assert _call(as_user(anne, course), "submit", {"responses": ["D’Anne", "."]}).status_code == 200
+    # The course is imported again with a peer step (the same block: Anne's response stays hers).
+    course = olx_course(ora_xml("peer", "self"))
+    assert _call(as_user(bruno, course), "submit", {"responses": ["De Bruno", "."]}).status_code == 200
+    given, html = _given(as_user(anne, course))
+    assert given == _submission_of(app, bruno, course) and "De Bruno" in html
+    assert _given(as_user(bruno, course))[0] == _submission_of(app, anne, course)
