@@ -483,6 +483,14 @@ class OpenAssessmentBlock(XBlock):
             raise JsonHandlerError(501, self.i18n.gettext("Peer assessment is not available on this site."))
         return service
 
+    def _peer_turn(self, step: Mapping[str, Any], status: Mapping[str, Any]) -> None:
+        """Refuse (409) when the learner has assessed enough responses, or has a step to take first."""
+        _ = self.i18n.gettext
+        if status["done"] >= step["must_grade"]:
+            raise JsonHandlerError(409, _("You have assessed all the responses this step asks for."))
+        if self._next_step(status) != "peer-assessment":
+            raise JsonHandlerError(409, _("Finish the steps before this one first."))
+
     @json_handler
     def peer_next(self, data: Any, suffix: str = "") -> dict[str, Any]:
         """The response of another learner of the cohort to assess next (the one already given, if any)."""
@@ -490,8 +498,7 @@ class OpenAssessmentBlock(XBlock):
         step = self._step_open("peer-assessment")
         service = self._peer_service()
         status = service.status(self)
-        if status["done"] >= step["must_grade"]:
-            raise JsonHandlerError(409, _("You have assessed all the responses this step asks for."))
+        self._peer_turn(step, status)
         if status["open"] is None:
             # A response submitted before this assessment had its peer step joins the pool now (once).
             service.enter(self, self.responses)
@@ -511,8 +518,7 @@ class OpenAssessmentBlock(XBlock):
         submission_id = data.get("submission_id") if isinstance(data, dict) else None
         if isinstance(submission_id, bool) or not isinstance(submission_id, int):
             raise JsonHandlerError(400, _("Say which response you assessed."))
-        if service.status(self)["done"] >= step["must_grade"]:
-            raise JsonHandlerError(409, _("You have assessed all the responses this step asks for."))
+        self._peer_turn(step, service.status(self))
         assessment = self._checked_assessment(data)
         try:
             author = service.assess(

@@ -273,3 +273,19 @@ def test_a_response_submitted_before_the_peer_step_existed_joins_the_pool(
     given, html = _given(as_user(anne, course))
     assert given == _submission_of(app, bruno, course) and "De Bruno" in html
     assert _given(as_user(bruno, course))[0] == _submission_of(app, anne, course)
+
+
+def test_the_steps_are_taken_in_the_order_of_the_olx(app, olx_course, cohort_member, site, as_user):
+    course = olx_course(ora_xml("self", "peer"))
+    cohort = make_cohort(app, site, "Promotion")
+    anne, bruno = (cohort_member(course, site, cohort, name) for name in ("Anne", "Bruno"))
+    a = as_user(anne, course)
+    for client in (a, as_user(bruno, course)):
+        assert _call(client, "submit", {"responses": ["Texte", "Texte"]}).status_code == 200
+    early = _call(a, "peer_next")
+    assert (
+        early.status_code == 409
+        and early.json["error"] == "Terminez d’abord les étapes qui précèdent celle-ci."
+    )
+    assert _call(a, "self_assess", {"choices": {"idees": "riches", "clarte": "clair"}}).status_code == 200
+    assert _given(a)[0] == _submission_of(app, bruno, course)
