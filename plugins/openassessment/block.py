@@ -56,6 +56,13 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 _BLANKLESS = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
 #: What the staff panel reads of every learner it follows.
 PANEL_FIELDS = ("submitted", "submitted_at", "staff_graded_at")
+# The largest id a row may have (PostgreSQL's integer): a larger one sent is refused, not looked up.
+MAX_ROW_ID = 2**31 - 1
+
+
+def _row_id(value: Any) -> bool:
+    """Whether ``value`` (from a request body) can be the id of a row: a whole number in range."""
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ROW_ID
 
 
 def json_handler(method: Callable[[Any, Any, str], Any]) -> Handler:
@@ -393,6 +400,7 @@ class OpenAssessmentBlock(XBlock):
             "grade": self._stored(state, "staff_grade"),
             "graded_at": self._stored(state, "staff_graded_at"),
             "grader": self._stored(state, "staff_grader"),
+            "assessment": self._stored(state, "staff_assessment"),
         }
 
     # Learner handlers ---------------------------------------------------------------------------------------
@@ -516,7 +524,7 @@ class OpenAssessmentBlock(XBlock):
         step = self._step_open("peer-assessment")
         service = self._peer_service()
         submission_id = data.get("submission_id") if isinstance(data, dict) else None
-        if isinstance(submission_id, bool) or not isinstance(submission_id, int):
+        if not _row_id(submission_id):
             raise JsonHandlerError(400, _("Say which response you assessed."))
         self._peer_turn(step, service.status(self))
         assessment = self._checked_assessment(data)
@@ -552,7 +560,7 @@ class OpenAssessmentBlock(XBlock):
         if service is None or self.step("staff-assessment") is None:
             raise JsonHandlerError(404, _("This assessment has no staff step."))
         learner_id = data.get("learner_id") if isinstance(data, dict) else None
-        if isinstance(learner_id, bool) or not isinstance(learner_id, int) or learner_id <= 0:
+        if not _row_id(learner_id):
             raise JsonHandlerError(400, _("Say which learner to grade."))
         assessment = self._checked_assessment(data)
         comment = assessment["feedback"]

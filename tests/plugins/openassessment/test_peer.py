@@ -120,8 +120,9 @@ def test_a_learner_cannot_assess_their_own_a_response_not_given_or_twice(app, co
     assert (
         wrong.status_code == 400 and wrong.json["error"] == "« géniales » n’est pas une option de « Idées »."
     )
-    bad = _call(clients["anne"], "peer_assess", {"submission_id": "1", "choices": {}})
-    assert bad.status_code == 400 and bad.json["error"] == "Indiquez la réponse que vous avez évaluée."
+    for wrong_id in ("1", 2**40, -1, True):
+        bad = _call(clients["anne"], "peer_assess", {"submission_id": wrong_id, "choices": {}})
+        assert bad.status_code == 400 and bad.json["error"] == "Indiquez la réponse que vous avez évaluée."
     with app.app_context():
         assert db.session.scalar(select(PeerAssessment.completed_at)) is None
         assert db.session.scalars(select(PeerSubmission.assessed_count)).all() == [0, 0, 0]

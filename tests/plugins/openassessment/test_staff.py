@@ -47,7 +47,11 @@ def test_a_required_staff_step_holds_the_grade_until_the_trainer_grades(
     assert "Léa Apprenante" in panel and "Un agenda partagé." in panel
     response = _call(trainer, "staff_assess", {"learner_id": learner.id, **STAFF})
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert "Noté 5 sur 7 par Claire Formatrice le " in response.json["html"]
+    graded = response.json["html"]
+    assert "Noté 5 sur 7 par Claire Formatrice le " in graded
+    # The form shows the trainer's options and comment again, to change them.
+    assert 'value="riches" required checked>' in graded and 'value="confus" required checked>' in graded
+    assert graded.count(" checked>") == 2 and ">Bonnes idées, à clarifier.</textarea>" in graded
     assert completion_row(app, learner, course) == (1.0, 5.0, 7.0)
     assert completion_row(app, site_trainer, course) is None
     state = stored_state(app, learner, course)
@@ -97,6 +101,11 @@ def test_a_trainer_of_another_cybersite_cannot_grade(app, course, learner, other
         ),
         (
             {"choices": {"idees": "riches", "clarte": "clair"}, "learner_id": "7"},
+            400,
+            "Indiquez l’apprenant à noter.",
+        ),
+        (
+            {"choices": {"idees": "riches", "clarte": "clair"}, "learner_id": 2**40},
             400,
             "Indiquez l’apprenant à noter.",
         ),
