@@ -56,6 +56,9 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 _BLANKLESS = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
 #: What the staff panel reads of every learner it follows.
 PANEL_FIELDS = ("submitted", "submitted_at", "staff_graded_at")
+# Submitted responses shown to a trainer at a time (each with its grading form); more on demand.
+STAFF_PAGE = 20
+MAX_STAFF_OFFSET = 1_000_000
 # The largest id a row may have (PostgreSQL's integer): a larger one sent is refused, not looked up.
 MAX_ROW_ID = 2**31 - 1
 
@@ -367,25 +370,31 @@ class OpenAssessmentBlock(XBlock):
         field = self.fields[name]
         return field.from_json(state[name]) if name in state else field.default
 
-    def staff_panel(self) -> dict[str, Any]:
-        """The learners the trainer follows who submitted (those still to grade first), and how many."""
+    def staff_panel(self, offset: int = 0) -> dict[str, Any]:
+        """The learners the trainer follows who submitted: a page of them (those still to grade first), how
+        many submitted in all and where the next page starts (None after the last). Only the page's
+        responses are read: a trainer may follow hundreds of learners."""
+        unavailable = {"available": False, "works": [], "submitted_count": 0, "total": 0, "next": None}
         service = self.runtime.service(self, "staff_grading")
         if service is None or self.step("staff-assessment") is None:
-            return {"available": False, "works": [], "total": 0}
+            return unavailable
         try:
             works = service.submissions(self, fields=PANEL_FIELDS)
             submitted = sorted(
                 (w for w in works if self._stored(w.state, "submitted")),
                 key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
             )
-            page = service.complete(self, submitted[:50])
+            end = offset + STAFF_PAGE
+            page = service.complete(self, submitted[offset:end])
         except PermissionError:
-            return {"available": False, "works": [], "total": 0}
+            return unavailable
         return {
             "available": True,
             "works": [self._work_context(work) for work in page],
             "submitted_count": len(submitted),
             "total": len(works),
+            "next": end if end < len(submitted) else None,
+            "remaining": max(0, len(submitted) - end),
         }
 
     def _work_context(self, work: Any) -> dict[str, Any]:
@@ -547,7 +556,27 @@ class OpenAssessmentBlock(XBlock):
         self._publish_own_score()
         return {"result": "success", "html": self._render("_learner.html", learner=self.learner_context())}
 
-    # Trainer handler ----------------------------------------------------------------------------------------
+    # Trainer handlers ---------------------------------------------------------------------------------------
+
+    @json_handler
+    def staff_works(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """The next page of submitted responses (course staff): its HTML, and where the page after starts."""
+        _ = self.i18n.gettext
+        if not self.is_staff():
+            raise JsonHandlerError(403, _("Only the course's trainers may do this."))
+        offset = data.get("offset") if isinstance(data, dict) else None
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_STAFF_OFFSET:
+            raise JsonHandlerError(
+                400, _("The page of responses asked for does not exist. Please reload the page.")
+            )
+        panel = self.staff_panel(offset)
+        if not panel["available"]:
+            raise JsonHandlerError(404, _("This assessment has no staff step."))
+        return {
+            "html": "".join(self._render("_work.html", work=work) for work in panel["works"]),
+            "next": panel["next"],
+            "more": self._render("_more.html", staff_panel=panel) if panel["next"] is not None else "",
+        }
 
     @json_handler
     def staff_assess(self, data: Any, suffix: str = "") -> dict[str, Any]:

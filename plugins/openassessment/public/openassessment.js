@@ -138,6 +138,33 @@ function OpenAssessmentBlock(runtime, element, args) {
     });
   }
 
+  // Trainers: the next page of responses goes where the button was; focus moves to the first one.
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest('[data-action="more"]');
+    if (!button || !root.contains(button)) {
+      return;
+    }
+    var paragraph = button.closest('[data-part="more"]');
+    button.disabled = true;
+    post("staff_works", { offset: Number(button.getAttribute("data-offset")) }).then(function (data) {
+      var holder = document.createElement("div");
+      holder.innerHTML = data.html + data.more;  // our own templates: already escaped
+      var first = holder.firstElementChild;
+      bind(holder);
+      while (holder.firstChild) {
+        paragraph.parentNode.insertBefore(holder.firstChild, paragraph);
+      }
+      paragraph.parentNode.removeChild(paragraph);
+      if (first) {
+        first.setAttribute("tabindex", "-1");
+        first.focus();
+      }
+    }, function (error) {
+      button.disabled = false;
+      paragraph.appendChild(document.createTextNode(" " + error.message));
+    });
+  });
+
   bind(root);
   return {};
 }

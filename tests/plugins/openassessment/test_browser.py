@@ -9,8 +9,10 @@ import urllib.parse
 import pytest
 
 from app.accounts.models import User
+from plugins.openassessment.block import STAFF_PAGE
 from tests.conftest import PASSWORD
 from tests.plugins.openassessment.conftest import completion_row, make_cohort, ora_xml, stored_state
+from tests.plugins.openassessment.test_staff import _add_submitted_learners
 
 pytestmark = pytest.mark.browser
 
@@ -104,4 +106,28 @@ def test_a_trainer_grades_with_the_rubric_in_the_page(
     page.locator('[data-part="work"]').get_by_text("Noté 5 sur 7 par Claire Formatrice").wait_for()
     assert completion_row(app, learner, course) == (1.0, 5.0, 7.0)
     assert stored_state(app, learner, course)["staff_comment"] == "Précisez la mesure."
+    assert page.errors == []
+
+
+def test_a_trainer_opens_the_next_page_and_grades_there(
+    page, app, olx_course, make_user, make_company, site, site_trainer
+):
+    course = olx_course(ora_xml("self", "staff"))
+    learners = _add_submitted_learners(app, course, make_user, make_company(cybersite=site), STAFF_PAGE + 1)
+    _sign_in(page, site_trainer)
+    _open(page, course)
+    works = page.locator('[data-part="work"]')
+    assert works.count() == STAFF_PAGE
+    page.get_by_role("button", name="Afficher la réponse suivante (encore 1)").click()
+    last = works.nth(STAFF_PAGE)
+    last.wait_for()
+    assert page.locator('[data-part="more"]').count() == 0
+    assert page.evaluate("document.activeElement.getAttribute('data-part')") == "work"
+    name = last.locator("h4").inner_text()
+    learner = next(user for user in learners if user.display_name == name)
+    form = last.locator("form.ora-assessment")
+    _choose(form, "Quelques-unes", "Clair")
+    form.get_by_role("button", name="Enregistrer la note").click()
+    page.locator('[data-part="work"]').filter(has_text=name).get_by_text("Noté 5 sur 7").wait_for()
+    assert completion_row(app, learner, course)[1:] == (5.0, 7.0)  # stored directly: not "submitted" here
     assert page.errors == []

@@ -3,8 +3,16 @@ required staff step holds the grade until a trainer gives it; another Cybersite'
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import insert
+
+from app.accounts.models import Role
+from app.core.extensions import db
+from app.courses.models import Enrolment
+from app.runtime.models import FieldValue
+from plugins.openassessment.block import STAFF_PAGE
 from tests.plugins.openassessment.conftest import completion_row, ora_xml, stored_state
 
 RESPONSES = ["Un agenda partagé.", "Moins d’appels manqués."]
@@ -140,3 +148,64 @@ def test_a_learner_cannot_grade_and_a_response_not_sent_cannot_be_graded(
     assert response.status_code == 409
     assert response.json["error"] == "Cet apprenant n’a pas encore envoyé sa réponse."
     assert stored_state(app, learner, course) == {} and "staff_grade" not in stored_state(app, other, course)
+
+
+def _add_submitted_learners(app, course, make_user, company, count):
+    """``count`` learners of ``company``, enrolled, whose submitted responses are stored."""
+    users = [
+        make_user(roles=[(Role.LEARNER, company)], display_name=f"Apprenant {n:02d}") for n in range(count)
+    ]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    usage = course.usage("openassessment", "ora")
+    with app.app_context():
+        db.session.execute(
+            insert(Enrolment), [{"user_id": u.id, "course_id": course.course_id} for u in users]
+        )
+        db.session.execute(
+            insert(FieldValue),
+            [
+                {
+                    "scope": "user_state",
+                    "user_id": u.id,
+                    "scope_key": usage,
+                    "field_name": name,
+                    "value": value,
+                    "updated_at": datetime.now(UTC),
+                }
+                for n, u in enumerate(users)
+                for name, value in (
+                    ("responses", [f"Texte {n}", "."]),
+                    ("submitted", True),
+                    ("submitted_at", now),
+                )
+            ],
+        )
+        db.session.commit()
+    return users
+
+
+def test_a_trainer_sees_the_responses_a_page_at_a_time(
+    app, course, make_user, make_company, site, site_trainer, as_user
+):
+    _add_submitted_learners(app, course, make_user, make_company(cybersite=site), STAFF_PAGE + 5)
+    trainer = as_user(site_trainer, course)
+    page = trainer.page()
+    assert f"Réponses envoyées : {STAFF_PAGE + 5} sur {STAFF_PAGE + 5}." in page
+    assert page.count('data-part="work"') == STAFF_PAGE
+    assert f'data-action="more" data-offset="{STAFF_PAGE}">Afficher les réponses suivantes (encore 5)' in page
+    response = _call(trainer, "staff_works", {"offset": STAFF_PAGE})
+    assert response.status_code == 200
+    assert response.json["html"].count('data-part="work"') == 5
+    assert response.json["next"] is None and response.json["more"] == ""
+    for offset in (-1, "20", 10**9, None):
+        bad = _call(trainer, "staff_works", {"offset": offset})
+        assert bad.status_code == 400
+        assert bad.json["error"] == "La page de réponses demandée n’existe pas. Veuillez recharger la page."
+
+
+def test_a_learner_cannot_list_the_responses(course, learner, as_user):
+    response = _call(as_user(learner, course), "staff_works", {"offset": 0})
+    assert (
+        response.status_code == 403
+        and response.json["error"] == "Seuls les formateurs du cours peuvent faire cela."
+    )
