@@ -39,17 +39,10 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, DateTime, Dict, Float, List, Scope, String
 
 from plugins.case_study.rendering import format_moment
-from plugins.openassessment import olx
+from plugins.openassessment import olx, scores
 from plugins.openassessment.rendering import render
 from plugins.openassessment.responses import MAX_RESPONSE, ResponseRefused, check_responses
-from plugins.openassessment.rubric import (
-    MAX_FEEDBACK,
-    AssessmentRefused,
-    check_assessment,
-    median_by_criterion,
-    median_points,
-    points,
-)
+from plugins.openassessment.rubric import MAX_FEEDBACK, AssessmentRefused, check_assessment, points
 
 Handler = Callable[[Any, Any, str], Any]
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -203,22 +196,11 @@ class OpenAssessmentBlock(XBlock):
 
     # Scores -------------------------------------------------------------------------------------------------
 
-    def final_score(
-        self, *, self_choices: Mapping[str, str] | None, staff_grade: float | None, done: int, received: list
-    ) -> float | None:
-        """The points a learner earns once every required step is done (None before, and None once a
-        trainer graded: the staff grade was published and overrides). ``done``: peer responses they
-        assessed; ``received``: the peer assessments of their response (``choices``…)."""
-        peer, own, staff = (self.step(n) for n in ("peer-assessment", "self-assessment", "staff-assessment"))
-        # A trainer's grade was published and overrides; a required staff step ends only with one.
-        waiting = staff_grade is not None or (staff is not None and staff.get("required"))
-        if waiting or (own is not None and not self_choices):
-            return None
-        if peer is not None:
-            if done < peer["must_grade"] or len(received) < peer["must_be_graded_by"]:
-                return None
-            return float(median_points(self.definition, [a["choices"] for a in received]))
-        return float(points(self.definition, self_choices)) if own is not None and self_choices else None
+    def final_score(self, *, self_choices: Any, staff_grade: Any, done: int, received: Any) -> float | None:
+        """The points a learner earns once every required step is done (see :func:`scores.final_score`)."""
+        return scores.final_score(
+            self.definition, self_choices=self_choices, staff_grade=staff_grade, done=done, received=received
+        )
 
     def _publish_own_score(self) -> None:
         """Publish the current learner's score if their last required step is now done."""
@@ -292,45 +274,12 @@ class OpenAssessmentBlock(XBlock):
             "staff_graded_at": self.staff_graded_at,
             "earned": earned,
             "next_step": self._next_step(status),
-            "results": self._results(status["received"]),
-        }
-
-    def _results(self, received: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """What the learner was given per criterion (the trainer's option, the peers' median points, their
-        own option) and the comments that came with it; None while there is nothing to show."""
-        peer = self.step("peer-assessment")
-        peers_done = peer is not None and len(received) >= peer["must_be_graded_by"]
-        staff = self.staff_assessment or {}
-        own = self.self_assessment or {}
-        if not (peers_done or staff or own):
-            return None
-        medians = median_by_criterion(self.definition, [a["choices"] for a in received]) if peers_done else {}
-
-        def chosen(assessment: Mapping[str, Any], criterion: Mapping[str, Any]) -> dict[str, Any] | None:
-            name = (assessment.get("choices") or {}).get(criterion["name"])
-            return next((o for o in criterion["options"] if o["name"] == name), None)
-
-        rows = [
-            {
-                "label": criterion["label"],
-                "staff": chosen(staff, criterion),
-                "peer": medians.get(criterion["name"]),
-                "self": chosen(own, criterion),
-                "notes": [
-                    note
-                    for assessment in (staff, *(received if peers_done else []))
-                    if (note := (assessment.get("criterion_feedback") or {}).get(criterion["name"]))
-                ],
-            }
-            for criterion in self.definition.get("criteria", [])
-        ]
-        comments = [a["feedback"] for a in (received if peers_done else []) if a.get("feedback")]
-        return {
-            "rows": rows,
-            "staff": bool(staff),
-            "peers": peers_done,
-            "own": bool(own),
-            "comments": comments,
+            "results": scores.results(
+                self.definition,
+                staff=self.staff_assessment or {},
+                own=self.self_assessment or {},
+                received=status["received"],
+            ),
         }
 
     def _next_step(self, status: Mapping[str, Any]) -> str | None:
@@ -413,9 +362,6 @@ class OpenAssessmentBlock(XBlock):
         }
 
     # Learner handlers ---------------------------------------------------------------------------------------
-
-    def _refuse(self, status: int, message: str) -> JsonHandlerError:
-        return JsonHandlerError(status, message)
 
     def _checked_responses(self, data: Any, *, complete: bool) -> list[str]:
         _ = self.i18n.gettext
