@@ -70,6 +70,7 @@ def _register_parts(app: Flask) -> None:
     from app.core.sanitize import SanitizerService
     from app.courses import models as course_models  # noqa: F401 (tables)
     from app.courses.learner_files import LearnerFilesService
+    from app.courses.peer_review import PeerReviewService
     from app.courses.staff_grading import StaffGradingService
     from app.forum import models as forum_models  # noqa: F401 (tables)
     from app.forum import routes as forum_routes
@@ -94,6 +95,7 @@ def _register_parts(app: Flask) -> None:
             "sanitizer": lambda runtime, block: SanitizerService(),
             "staff_grading": lambda runtime, block: StaffGradingService(runtime),
             "learner_files": lambda runtime, block: LearnerFilesService(runtime),
+            "peer_review": lambda runtime, block: PeerReviewService(runtime),
             "forum": forum_service,
             "vista_pulse": pulse_service,
         },

@@ -23,7 +23,7 @@ the grade event then carries the grade scaled to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -213,11 +213,20 @@ class StaffGradingService:
 
     # Grading ------------------------------------------------------------------------------------------------
 
-    def set_feedback(self, block: Any, learner_id: int, comment: str, grade: float) -> LearnerWork:
+    def set_feedback(
+        self,
+        block: Any,
+        learner_id: int,
+        comment: str,
+        grade: float,
+        details: Mapping[str, Any] | None = None,
+    ) -> LearnerWork:
         """Give a learner a comment and a grade on ``block`` (0 to ``block.max_score()``).
 
-        Writes the learner's :data:`FEEDBACK_FIELDS` and publishes a ``grade`` event for the learner, in
-        the caller's transaction. Returns the learner's work as it now stands.
+        Writes the learner's :data:`FEEDBACK_FIELDS` (and ``details``: more of the block's own
+        ``user_state`` fields that the grade comes with, such as the options of a rubric) and publishes a
+        ``grade`` event for the learner, in the caller's transaction. Returns the learner's work as it now
+        stands.
         """
         actor = self._actor()
         work = self.submission(block, learner_id)
@@ -237,6 +246,7 @@ class StaffGradingService:
             "staff_grade": float(grade),
             "staff_graded_at": now,
             "staff_grader": actor.display_name,
+            **{name: value for name, value in (details or {}).items() if name not in FEEDBACK_FIELDS},
         }
         store = FieldStore(db.session, self._runtime.tree, learner_id)
         updates = {}
