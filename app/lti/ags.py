@@ -39,7 +39,9 @@ def access_token(runtime: Any, block: Any, form: Mapping[str, str]) -> dict[str,
         tool,
         issuer=ours,
         subject=ours,
-        audience=registration(runtime, block)["auth_token_url"],
+        # The token endpoint, as PyLTI1p3 and most tools say, or the platform's identifier (IMS security
+        # framework: the authorisation server's).
+        audience=[registration(runtime, block)["auth_token_url"], issuer()],
     )
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti:

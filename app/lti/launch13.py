@@ -60,7 +60,7 @@ def registration(runtime: Any, block: Any) -> dict[str, str]:
         "client_id": client_id(block),
         "deployment_id": DEPLOYMENT_ID,
         "keyset_url": url_for("lti.jwks", _external=True),
-        "auth_login_url": base + runtime.handler_url(block, HANDLERS["authorize"]),
+        "auth_login_url": urllib.parse.urljoin(base + "/", runtime.handler_url(block, HANDLERS["authorize"])),
         "auth_token_url": runtime.handler_url(block, HANDLERS["token"], thirdparty=True),
         "lineitem_url": runtime.handler_url(block, HANDLERS["lineitem"], thirdparty=True),
     }

@@ -46,8 +46,11 @@ def tool_keys(public_key_pem: str, keyset_url: str) -> KeySet:
     raise LtiRefused("this component names no public key of its tool", 403)
 
 
-def verify(token: str, keys: KeySet, *, issuer: str, audience: str, subject: str | None = None) -> dict:
-    """The claims of ``token`` once its signature, issuer, audience, subject and times are checked."""
+def verify(
+    token: str, keys: KeySet, *, issuer: str, audience: str | list[str], subject: str | None = None
+) -> dict:
+    """The claims of ``token`` once its signature, issuer, audience (one of ``audience``, when a list),
+    subject and times are checked."""
     if not isinstance(token, str) or not token or len(token) > 16_384:
         raise LtiRefused("no token, or a token too long", 401)
     try:
@@ -59,7 +62,7 @@ def verify(token: str, keys: KeySet, *, issuer: str, audience: str, subject: str
     claims = dict(decoded.claims)
     options: dict[str, Any] = {
         "iss": {"essential": True, "value": issuer},
-        "aud": {"essential": True, "value": audience},
+        "aud": {"essential": True, "values": audience if isinstance(audience, list) else [audience]},
         "exp": {"essential": True},
     }
     if subject is not None:

@@ -154,3 +154,22 @@ def test_a_launch_whose_passport_is_missing_says_so(
     browser = signed_in(platform, enrolled(course).email)
     answer = browser.get(platform + course.handler_url("lti", "old1", "launch"), timeout=10)
     assert answer.status_code == 409 and "oauth_signature" not in answer.text
+
+
+def test_lti_consumer_in_lti_1p1_launches_course_staff_as_instructors(
+    platform: str, olx_course: Callable[..., OlxCourse], trainer: Any
+) -> None:
+    unit = (
+        f'<lti_consumer url_name="c11" lti_version="lti_1p1" lti_id="quiz" launch_url="{TOOL_URL}"'
+        ' launch_target="new_window" ask_to_send_email="true"/>'
+    )
+    policy = json.dumps({"course/2026": {"lti_passports": [f"quiz:{KEY}:{SECRET}"]}})
+    course = olx_course(unit, {"policies/2026/policy.json": policy})
+    browser = signed_in(platform, trainer.email)
+    answer = browser.get(platform + course.handler_url("lti_consumer", "c11", "launch"), timeout=10)
+    action, fields = autopost(answer.text)
+    assert _verified_by_tool(action, fields)
+    assert fields["roles"] == "Instructor" and fields["launch_presentation_document_target"] == "window"
+    # The e-mail goes to the tool only because the component asks for it; no score, no outcome service.
+    assert fields["lis_person_contact_email_primary"] == trainer.email
+    assert "lis_outcome_service_url" not in fields
