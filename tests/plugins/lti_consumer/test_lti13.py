@@ -19,6 +19,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.lti import keys, tokens
 from app.lti.models import LtiUsedNonce
 from app.progress.models import BlockCompletion
 from tests.plugins.conftest import OlxCourse
@@ -109,11 +110,10 @@ def test_the_jwks_is_public_and_the_key_rotates(app: Flask, platform: str) -> No
     first = requests.get(f"{platform}/lti/jwks.json", timeout=10).json()["keys"]
     assert first and all("d" not in key and key["kty"] == "RSA" for key in first)
     assert requests.get(f"{platform}/lti/jwks.json", timeout=10).json()["keys"] == first
-    from app.lti import keys
-
+    result = app.test_cli_runner().invoke(args=["lti", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    new_kid = result.output.split()[4].rstrip(";")
     with app.app_context():
-        new_kid = keys.rotate(db.session)
-        db.session.commit()
         assert keys.signing_key(db.session).kid == new_kid
         db.session.remove()
     after = {key["kid"] for key in requests.get(f"{platform}/lti/jwks.json", timeout=10).json()["keys"]}
@@ -222,8 +222,6 @@ def test_the_token_endpoint_refuses_bad_signatures_audiences_issuers_expiry_and_
 
 def _expired_access_token(app: Flask, tool: Tool) -> str:
     """An access token the platform signed, an hour past its expiry."""
-    from app.lti import keys, tokens
-
     past = int(time.time()) - 7200
     with app.app_context():
         key = keys.signing_key(db.session)

@@ -10,7 +10,9 @@ import tarfile
 import pytest
 from lxml import etree
 
+from app.core.extensions import db
 from app.courses.exporting import export_course
+from app.courses.importing import import_course
 
 CONSUMER = (
     '<lti_consumer url_name="c1" display_name="Simulateur &#233;tape 1" lti_version="lti_1p3"'
@@ -78,3 +80,16 @@ def test_course_staff_see_the_registration_to_enter_in_the_tool(course, trainer,
 def test_a_value_no_field_can_hold_is_a_placeholder_with_a_warning(olx_course):
     course = olx_course('<lti_consumer url_name="bad" weight="beaucoup"/>')
     assert any("weight" in str(warning) for warning in course.warnings), course.warnings
+
+
+def test_the_export_imports_again_to_the_same_blocks(app, course, tmp_path):
+    first, second = tmp_path / "first.tar.gz", tmp_path / "second.tar.gz"
+    with app.app_context():
+        export_course(course.course_key, first, actor=None)
+        result = import_course(first, actor=None)
+        db.session.commit()
+        assert not result.warnings
+        export_course(course.course_key, second, actor=None)
+    with tarfile.open(first) as a, tarfile.open(second) as b:
+        for name in ("PLG-2026/lti_consumer/c1.xml", "PLG-2026/lti/o1.xml"):
+            assert a.extractfile(name).read() == b.extractfile(name).read()
