@@ -61,7 +61,8 @@ def setup(
     trainer: Any,
 ) -> dict[str, Any]:
     """A course with an LTI 1.3 component, the tool registered as its trainer read the values, a learner."""
-    course = olx_course(lti13_olx())
+    # A second component of another tool registration: its line item is not the first tool's.
+    course = olx_course(lti13_olx() + lti13_olx("lti2"))
     staff = signed_in(platform, trainer.email)
     tool.settings.registration = registration_of(staff, platform, course)
     learner = enrolled(course)
@@ -167,7 +168,7 @@ def test_a_replayed_nonce_an_unknown_client_or_a_foreign_redirect_is_refused(
     assert requests.get(url, params={**params, "nonce": "n5"}, timeout=10).status_code == 401
 
 
-def _assertion(tool: Tool, key_pem: str | None = None, **claims: Any) -> str:
+def _assertion(tool: Tool, key_pem: str | None = None, kid: str | None = None, **claims: Any) -> str:
     reg = tool.settings.registration
     now = int(time.time())
     body = {
@@ -180,7 +181,8 @@ def _assertion(tool: Tool, key_pem: str | None = None, **claims: Any) -> str:
         **claims,
     }
     key = RSAKey.import_key(key_pem or tool.settings.private_pem)
-    return jwt.encode({"alg": "RS256"}, {k: v for k, v in body.items() if v is not None}, key)
+    header = {"alg": "RS256", **({"kid": kid} if kid else {})}
+    return jwt.encode(header, {k: v for k, v in body.items() if v is not None}, key)
 
 
 def _token(tool: Tool, assertion: str) -> requests.Response:
@@ -272,6 +274,15 @@ def test_scores_out_of_range_or_without_a_valid_token_are_refused_and_nothing_is
     assert post(score, bearer="forged.token.value") == 401
     assert post(score, content_type="text/plain") == 415
     assert post(score, bearer=_expired_access_token(app, tool)) == 401
+    other = lineitem.replace("block@lti1", "block@lti2")
+    assert other != lineitem
+    foreign = requests.post(
+        f"{other}/scores",
+        data=json.dumps(score),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/vnd.ims.lis.v1.score+json"},
+        timeout=10,
+    )
+    assert foreign.status_code == 401
     assert _grade(app, learner.id, course.usage("lti_consumer", "lti1")) is None
     assert post(score) == 200
     assert _grade(app, learner.id, course.usage("lti_consumer", "lti1")) == (5.0, 10.0)
@@ -281,3 +292,27 @@ def test_an_anonymous_visitor_cannot_start_a_launch(platform: str, setup: dict[s
     course = setup["course"]
     url = platform + course.handler_url("lti_consumer", "lti1", "launch")
     assert requests.get(url, allow_redirects=False, timeout=10).status_code == 401
+
+
+def test_a_tool_known_by_its_keyset_url_gets_a_token(
+    app: Flask,
+    platform: str,
+    tool: Tool,
+    olx_course: Callable[..., OlxCourse],
+    lti13_olx: Callable[..., str],
+    trainer: Any,
+) -> None:
+    course = olx_course(
+        lti13_olx(
+            lti_1p3_tool_key_mode="keyset_url",
+            lti_1p3_tool_keyset_url=f"{tool.url}/jwks",
+            lti_1p3_tool_public_key="",
+        )
+    )
+    tool.settings.registration = registration_of(signed_in(platform, trainer.email), platform, course)
+    # PyLTI1p3 names its key (kid) in the assertion, as keysets need.
+    kid = tool.settings.config().get_jwks()["keys"][0]["kid"]
+    header_kid = _assertion(tool, kid=kid)
+    answer = _token(tool, header_kid)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["scope"] == AGS_SCORE

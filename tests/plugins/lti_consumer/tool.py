@@ -66,6 +66,10 @@ def tool_app(settings: ToolSettings) -> Flask:
         target = request.values.get("target_link_uri", "")
         return oidc.redirect(target)
 
+    @app.route("/jwks")
+    def jwks() -> Any:
+        return jsonify(settings.config().get_jwks())
+
     @app.route("/launch", methods=["POST"])
     def launch() -> Any:
         try:
