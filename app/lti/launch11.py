@@ -26,7 +26,7 @@ from lxml import etree
 from app.core.extensions import db
 from app.lti import learners, nonces
 from app.lti.ags import _publish_grade
-from app.lti.errors import LtiRefused
+from app.lti.errors import NOT_CONFIGURED, SIGN_IN, LtiRefused
 from app.lti.launch13 import custom_parameters
 
 OUTCOME_HANDLER = "outcome_service_handler"
@@ -51,7 +51,7 @@ def passport(runtime: Any, lti_id: str) -> tuple[str, str]:
         key, _, secret = rest.partition(":")
         if name.strip() == lti_id.strip() and key and secret:
             return key.strip(), secret.strip()
-    raise LtiRefused(f"the course has no LTI passport named {lti_id!r}", 409)
+    raise LtiRefused(f"the course has no LTI passport named {lti_id!r}", 409, NOT_CONFIGURED)
 
 
 def _sourced_ids(runtime: Any) -> URLSafeSerializer:
@@ -67,10 +67,10 @@ def launch(runtime: Any, block: Any) -> tuple[str, dict[str, str]]:
     """The launch form's URL and signed fields."""
     learner = runtime.learner
     if learner.user_id is None:
-        raise LtiRefused("sign in to open this tool", 401)
+        raise LtiRefused("sign in to open this tool", 401, SIGN_IN)
     url = (block.launch_url or "").strip()
     if not url.startswith(("https://", "http://")):
-        raise LtiRefused("this tool has no launch URL", 409)
+        raise LtiRefused("this tool has no launch URL", 409, NOT_CONFIGURED)
     key, secret = passport(runtime, block.lti_id or "")
     anonymous = runtime.anonymous_student_id
     learners.remember(db.session, str(runtime.course_id), anonymous, learner.user_id)

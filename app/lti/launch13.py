@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.core.extensions import db
 from app.lti import keys, learners, nonces, tokens
-from app.lti.errors import LtiRefused
+from app.lti.errors import NOT_CONFIGURED, SIGN_IN, LtiRefused
 
 #: The block handlers the platform's URLs lead to.
 HANDLERS = {
@@ -75,11 +75,11 @@ def login_url(runtime: Any, block: Any) -> str:
     parameters. Remembers the learner's anonymous id for the scores the tool will send."""
     user_id = runtime.learner.user_id
     if user_id is None:
-        raise LtiRefused("sign in to open this tool", 401)
+        raise LtiRefused("sign in to open this tool", 401, SIGN_IN)
     oidc_url = (block.lti_1p3_oidc_url or "").strip()
     launch_url = (block.lti_1p3_launch_url or "").strip()
     if not oidc_url.startswith(("https://", "http://")) or not launch_url.startswith(("https://", "http://")):
-        raise LtiRefused("this tool has no login or launch URL", 409)
+        raise LtiRefused("this tool has no login or launch URL", 409, NOT_CONFIGURED)
     usage_id = str(block.scope_ids.usage_id)
     learners.remember(db.session, str(runtime.course_id), runtime.anonymous_student_id, user_id)
     params = {
@@ -104,7 +104,7 @@ def authorize(runtime: Any, block: Any, params: Mapping[str, str]) -> tuple[str,
     form to post to the tool: its action (the redirect URI) and fields (``id_token``, ``state``)."""
     user_id = runtime.learner.user_id
     if user_id is None:
-        raise LtiRefused("sign in to open this tool", 401)
+        raise LtiRefused("sign in to open this tool", 401, SIGN_IN)
     if params.get("scope") != "openid" or params.get("response_type") != "id_token":
         raise LtiRefused("the request must ask for an id_token with scope openid")
     if params.get("response_mode", "form_post") != "form_post":

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.lti.errors import LtiRefused
+from app.lti.errors import REPLAY, LtiRefused
 from app.lti.models import LtiUsedNonce
 
 #: Long enough to outlive every token that carries a nonce (they live minutes).
@@ -18,7 +18,7 @@ def use(session: Session, value: str) -> None:
     """Record ``value`` as used; LtiRefused (409) when it was used before."""
     value = value[:255]
     if session.scalar(select(LtiUsedNonce.id).where(LtiUsedNonce.value == value)) is not None:
-        raise LtiRefused("this nonce was already used (a replay)", 409)
+        raise LtiRefused("this nonce was already used (a replay)", 409, REPLAY)
     now = datetime.now(UTC)
     # Old nonces can no longer come back inside a valid token: forget them as new ones come.
     session.execute(delete(LtiUsedNonce).where(LtiUsedNonce.used_at < now - KEPT_FOR))

@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
-from app.lti.errors import LtiRefused
+from app.lti.errors import NOT_CONFIGURED, LtiRefused
 
 ALGORITHMS = ["RS256"]
 KEYSET_MAX_BYTES = 256 * 1024
@@ -43,7 +43,7 @@ def tool_keys(public_key_pem: str, keyset_url: str) -> KeySet:
         if isinstance(error, LtiRefused):
             raise
         raise LtiRefused(f"the tool's key cannot be read: {error}", 403) from error
-    raise LtiRefused("this component names no public key of its tool", 403)
+    raise LtiRefused("this component names no public key of its tool", 403, NOT_CONFIGURED)
 
 
 def verify(

@@ -160,8 +160,16 @@ class LtiBlockBase(XBlock):
         status = int(getattr(error, "status", 400))
         if as_json:
             return _refusal(status, json.dumps({"error": str(error)}), "application/json")
-        i18n = self.runtime.service(self, "i18n")
-        page = _TEMPLATES.get_template("refused.html").render(_=i18n.gettext, reason=str(error))
+        _ = self.runtime.service(self, "i18n").gettext
+        # The platform says what failed in English for the tool's developers: the learner reads why in
+        # their language, the detail after it.
+        reasons = {
+            "sign_in": _("Sign in to open this tool."),
+            "not_configured": _("This tool is not fully set up in the course yet: tell your trainer."),
+            "replay": _("This launch was already used: open the tool again from the course page."),
+        }
+        reason = reasons.get(getattr(error, "code", ""), _("The tool's request was refused."))
+        page = _TEMPLATES.get_template("refused.html").render(_=_, reason=reason, detail=str(error))
         return _refusal(status, page, "text/html")
 
     def _post_form(self, action: str, fields: dict[str, str]) -> Response:

@@ -151,9 +151,12 @@ def test_a_launch_whose_passport_is_missing_says_so(
     platform: str, olx_course: Callable[..., OlxCourse], enrolled: Callable[..., Any]
 ) -> None:
     course = olx_course(f'<lti url_name="old1" lti_id="absent" launch_url="{TOOL_URL}"/>')
-    browser = signed_in(platform, enrolled(course).email)
+    browser = signed_in(platform, enrolled(course, language="fr").email)
+    browser.headers["Accept-Language"] = "fr"
     answer = browser.get(platform + course.handler_url("lti", "old1", "launch"), timeout=10)
     assert answer.status_code == 409 and "oauth_signature" not in answer.text
+    assert "pas encore entièrement configuré dans la formation" in answer.text
+    assert "no LTI passport named &#39;absent&#39;" in answer.text
 
 
 def test_lti_consumer_in_lti_1p1_launches_course_staff_as_instructors(
