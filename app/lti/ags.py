@@ -14,7 +14,7 @@ from typing import Any
 from joserfc.jwk import KeySet
 
 from app.core.extensions import db
-from app.lti import keys, learners, nonces, tokens
+from app.lti import deadlines, keys, learners, nonces, tokens
 from app.lti.errors import LtiRefused
 from app.lti.launch13 import AGS_SCOPES, client_id, issuer, registration
 from app.runtime import events
@@ -127,6 +127,7 @@ def record_score(
         raise LtiRefused("scoreGiven and scoreMaximum must be numbers")
     if maximum <= 0 or not 0 <= given <= maximum:
         raise LtiRefused("the score must be between 0 and scoreMaximum, and scoreMaximum above 0")
+    deadlines.check_accepts_scores(runtime, block)
     weight = float(block.weight)
     if weight <= 0:
         return None

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from lxml import etree
 
 from app.core.extensions import db
-from app.lti import learners, nonces
+from app.lti import deadlines, learners, nonces
 from app.lti.ags import _publish_grade
 from app.lti.errors import NOT_CONFIGURED, SIGN_IN, LtiRefused
 from app.lti.launch13 import custom_parameters
@@ -182,6 +182,7 @@ def outcome(runtime: Any, block: Any, url: str, headers: Mapping[str, str], body
         raise LtiRefused("the score is not a number") from error
     if not 0.0 <= score <= 1.0:
         raise LtiRefused("the score must be between 0.0 and 1.0")
+    deadlines.check_accepts_scores(runtime, block)
     weight = float(block.weight)
     if weight > 0:
         _publish_grade(runtime, block, user_id, score * weight, weight)

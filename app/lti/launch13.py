@@ -139,6 +139,11 @@ def custom_parameters(values: Any) -> dict[str, str]:
     return custom
 
 
+def _course_title(runtime: Any) -> str:
+    root_id = runtime.tree.root_usage_id
+    return str(getattr(runtime.get_block(root_id), "display_name", "") or "") if root_id else ""
+
+
 def _claims(runtime: Any, block: Any, nonce: str) -> dict[str, Any]:
     now = int(time.time())
     learner = runtime.learner
@@ -161,6 +166,7 @@ def _claims(runtime: Any, block: Any, nonce: str) -> dict[str, Any]:
         LTI + "context": {
             "id": course_key,
             "label": str(getattr(runtime.course_id, "course", course_key)),
+            "title": _course_title(runtime),
             "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
         },
         LTI + "tool_platform": {

@@ -176,3 +176,47 @@ def test_lti_consumer_in_lti_1p1_launches_course_staff_as_instructors(
     # The e-mail goes to the tool only because the component asks for it; no score, no outcome service.
     assert fields["lis_person_contact_email_primary"] == trainer.email
     assert "lis_outcome_service_url" not in fields
+
+
+@pytest.mark.parametrize(("accept", "status"), [("false", 403), ("true", 200)])
+def test_a_late_outcome_counts_only_where_late_grades_are_accepted(
+    app: Flask,
+    platform: str,
+    olx_course: Callable[..., OlxCourse],
+    enrolled: Callable[..., Any],
+    accept: str,
+    status: int,
+) -> None:
+    unit = (
+        f'<lti url_name="late" lti_id="quiz" launch_url="{TOOL_URL}" has_score="true"'
+        f' due="2020-06-30T12:00:00+00:00" accept_grades_past_due="{accept}"/>'
+    )
+    policy = json.dumps({"course/2026": {"lti_passports": [f"quiz:{KEY}:{SECRET}"]}})
+    course = olx_course(unit, {"policies/2026/policy.json": policy})
+    learner = enrolled(course)
+    browser = signed_in(platform, learner.email)
+    _, fields = autopost(browser.get(platform + course.handler_url("lti", "late", "launch"), timeout=10).text)
+    answer = _outcome(fields["lis_outcome_service_url"], fields["lis_result_sourcedid"], "1.0")
+    assert answer.status_code == status, answer.text
+    expected = None if status == 403 else (1.0, 1.0)
+    assert _grade(app, learner.id, course.usage("lti", "late")) == expected
+
+
+def test_a_late_outcome_is_refused_when_the_sequence_was_due(
+    app: Flask, platform: str, olx_course: Callable[..., OlxCourse], enrolled: Callable[..., Any]
+) -> None:
+    # The component's due date is its sequence's, as Open edX inherits it.
+    course_xml = (
+        '<course display_name="Cours" cybermassif_open_enrolment="true"><chapter url_name="ch1">'
+        '<sequential url_name="s1" due="2020-06-30T12:00:00+00:00"><vertical url_name="u1">'
+        f'<lti url_name="late" lti_id="quiz" launch_url="{TOOL_URL}" has_score="true"'
+        ' accept_grades_past_due="false"/></vertical></sequential></chapter></course>'
+    )
+    policy = json.dumps({"course/2026": {"lti_passports": [f"quiz:{KEY}:{SECRET}"]}})
+    course = olx_course("", {"course/2026.xml": course_xml, "policies/2026/policy.json": policy})
+    learner = enrolled(course)
+    browser = signed_in(platform, learner.email)
+    _, fields = autopost(browser.get(platform + course.handler_url("lti", "late", "launch"), timeout=10).text)
+    answer = _outcome(fields["lis_outcome_service_url"], fields["lis_result_sourcedid"], "1.0")
+    assert answer.status_code == 403 and "takes no late score" in answer.text
+    assert _grade(app, learner.id, course.usage("lti", "late")) is None

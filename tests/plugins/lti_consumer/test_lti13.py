@@ -100,6 +100,7 @@ def test_a_learner_launches_the_tool_and_its_score_becomes_the_grade(
     assert data[LTI + "resource_link"]["id"] == course.usage("lti_consumer", "lti1")
     assert data[LTI + "roles"] == ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
     assert data[LTI + "context"]["id"] == course.course_key
+    assert data[LTI + "context"]["title"] == "Cours de test"
     assert data[LTI + "custom"] == {"niveau": "2", "theme": "trésorerie"}
     assert learner.email not in json.dumps(data) and "email" not in data
     assert data["sub"] and data["sub"] != str(learner.id)
