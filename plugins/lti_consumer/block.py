@@ -16,6 +16,7 @@ The OLX attributes are kept as imported, so that an export gives them back uncha
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from typing import Any
 
@@ -36,6 +37,7 @@ _TEMPLATES = Environment(
 #: Attributes of the element that are not fields (the runtime's own).
 _NOT_FIELDS = ("url_name", "xblock-family")
 FORM_MAX_BYTES = 64 * 1024
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -183,9 +185,15 @@ class LtiBlockBase(XBlock):
         )
         response = Response(page, content_type="text/html", charset="utf-8")
         origin = urllib.parse.urlsplit(action)
-        # The page posts to the tool only: the site's policy would refuse a form to another origin.
+        # The page posts to the tool only: the site's policy would refuse a form to another origin. The
+        # origin is the author's text: anything but a plain host (a ';' would add a directive) posts nowhere.
+        target = (
+            f"{origin.scheme}://{origin.netloc}"
+            if origin.scheme in ("http", "https") and _PLAIN_HOST.fullmatch(origin.netloc)
+            else "'none'"
+        )
         response.headers["Content-Security-Policy"] = (
-            f"default-src 'none'; script-src 'self'; form-action {origin.scheme}://{origin.netloc}; "
+            f"default-src 'none'; script-src 'self'; form-action {target}; "
             "frame-ancestors 'self'; base-uri 'none'"
         )
         response.headers["Cache-Control"] = "no-store"

@@ -220,3 +220,15 @@ def test_a_late_outcome_is_refused_when_the_sequence_was_due(
     answer = _outcome(fields["lis_outcome_service_url"], fields["lis_result_sourcedid"], "1.0")
     assert answer.status_code == 403 and "takes no late score" in answer.text
     assert _grade(app, learner.id, course.usage("lti", "late")) is None
+
+
+def test_a_launch_url_that_would_add_a_policy_directive_posts_nowhere(
+    platform: str, olx_course: Callable[..., OlxCourse], enrolled: Callable[..., Any]
+) -> None:
+    unit = '<lti url_name="odd" lti_id="quiz" launch_url="https://outil.example;script-src *;/lti"/>'
+    policy = json.dumps({"course/2026": {"lti_passports": [f"quiz:{KEY}:{SECRET}"]}})
+    course = olx_course(unit, {"policies/2026/policy.json": policy})
+    browser = signed_in(platform, enrolled(course).email)
+    answer = browser.get(platform + course.handler_url("lti", "odd", "launch"), timeout=10)
+    policy_header = answer.headers["Content-Security-Policy"]
+    assert "form-action 'none'" in policy_header and "script-src *" not in policy_header
