@@ -12,12 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from joserfc.jwk import KeySet
+from xblock.fields import Scope
+from xblock.runtime import KeyValueStore
 
 from app.core.extensions import db
 from app.lti import deadlines, keys, learners, nonces, tokens
 from app.lti.errors import LtiRefused
 from app.lti.launch13 import AGS_SCOPES, client_id, issuer, registration
 from app.runtime import events
+from app.runtime.store import FieldStore
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_LIFETIME = 3600
@@ -132,7 +135,8 @@ def record_score(
     if weight <= 0:
         return None
     grade = given / maximum * weight
-    _publish_grade(runtime, block, user_id, grade, weight)
+    comment = score.get("comment")
+    publish_grade(runtime, block, user_id, grade, weight, comment=comment if isinstance(comment, str) else "")
     return grade
 
 
@@ -140,9 +144,13 @@ def _is_number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
-def _publish_grade(runtime: Any, block: Any, user_id: int, grade: float, weight: float) -> None:
+def publish_grade(
+    runtime: Any, block: Any, user_id: int, grade: float, weight: float, *, comment: str = ""
+) -> None:
     """The learner's grade, recorded by progress in this same transaction (the tool's call has no
-    session: the grade is the learner's, not the caller's)."""
+    session: the grade is the learner's, not the caller's); also kept in the learner's ``module_score``
+    and ``score_comment`` fields of the block when it declares them (Open edX's), for the learner to see."""
+    _keep_score(runtime, block, user_id, grade, comment)
     try:
         event = events.interpret(
             block, "grade", {"value": grade, "max_value": weight}, user_id, datetime.now(UTC)
@@ -151,3 +159,16 @@ def _publish_grade(runtime: Any, block: Any, user_id: int, grade: float, weight:
         raise LtiRefused(str(error)) from error
     if event is not None:
         events.progress_recorded.send(runtime, events=[event])
+
+
+def _keep_score(runtime: Any, block: Any, user_id: int, grade: float, comment: str) -> None:
+    updates = {}
+    for name, value in (("module_score", grade), ("score_comment", comment[:10_000])):
+        declared = block.fields.get(name)
+        if declared is not None and declared.scope == Scope.user_state:
+            key = KeyValueStore.Key(Scope.user_state, user_id, block.scope_ids.usage_id, name)
+            updates[key] = declared.to_json(value)
+    if updates:
+        store = FieldStore(db.session, runtime.tree, user_id)
+        store.set_many(updates)
+        store.flush()

@@ -25,7 +25,7 @@ from lxml import etree
 
 from app.core.extensions import db
 from app.lti import deadlines, learners, nonces
-from app.lti.ags import _publish_grade
+from app.lti.ags import publish_grade
 from app.lti.errors import NOT_CONFIGURED, SIGN_IN, LtiRefused
 from app.lti.launch13 import custom_parameters
 
@@ -185,7 +185,7 @@ def outcome(runtime: Any, block: Any, url: str, headers: Mapping[str, str], body
     deadlines.check_accepts_scores(runtime, block)
     weight = float(block.weight)
     if weight > 0:
-        _publish_grade(runtime, block, user_id, score * weight, weight)
+        publish_grade(runtime, block, user_id, score * weight, weight)
     return _answer(message_id, "success", "replaceResult", f"score {score:g} recorded")
 
 

@@ -69,6 +69,9 @@ class LtiBlockBase(XBlock):
     accept_grades_past_due = Boolean(scope=Scope.settings, default=True)
     ask_to_send_username = Boolean(scope=Scope.settings, default=False)
     ask_to_send_email = Boolean(scope=Scope.settings, default=False)
+    # The learner's last score from the tool (out of the weight) and its comment, as Open edX keeps them.
+    module_score = Float(scope=Scope.user_state, default=None)
+    score_comment = String(scope=Scope.user_state, default="")
     # The element's attributes as imported (text), given back by export unless the field changed since.
     xml_attributes = Dict(scope=Scope.settings, default={})
 
@@ -151,6 +154,8 @@ class LtiBlockBase(XBlock):
             button_text=self.button_text or i18n.gettext("Open the tool"),
             height=max(100, min(self.frame_height(), 5000)),
             weight=self.weight if self.has_score else None,
+            score=self.module_score if self.has_score else None,
+            comment=self.score_comment,
             registration=registration,
         )
         fragment = Fragment(html)

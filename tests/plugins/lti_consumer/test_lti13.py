@@ -287,6 +287,10 @@ def test_scores_out_of_range_or_without_a_valid_token_are_refused_and_nothing_is
     assert _grade(app, learner.id, course.usage("lti_consumer", "lti1")) is None
     assert post(score) == 200
     assert _grade(app, learner.id, course.usage("lti_consumer", "lti1")) == (5.0, 10.0)
+    # The learner sees the score and the tool's comment (text, never markup) on the unit page.
+    assert post({**score, "scoreGiven": 6, "comment": "<b>Bien</b> joué"}) == 200
+    page = browser.get(platform + course.unit_url(), headers={"Accept-Language": "fr"}, timeout=10).text
+    assert "Votre note : 6 sur 10." in page and "&lt;b&gt;Bien&lt;/b&gt; joué" in page
 
 
 def test_an_anonymous_visitor_cannot_start_a_launch(platform: str, setup: dict[str, Any]) -> None:
