@@ -76,6 +76,9 @@ def _register_parts(app: Flask) -> None:
     from app.forum import routes as forum_routes
     from app.forum.block_service import forum_service
     from app.learn import routes as learn_routes
+    from app.lti import models as lti_models  # noqa: F401 (tables)
+    from app.lti import routes as lti_routes
+    from app.lti.service import LtiService
     from app.progress import rollups
     from app.progress import routes as progress_routes
     from app.runtime import bridge, events
@@ -96,6 +99,7 @@ def _register_parts(app: Flask) -> None:
             "staff_grading": lambda runtime, block: StaffGradingService(runtime),
             "learner_files": lambda runtime, block: LearnerFilesService(runtime),
             "peer_review": lambda runtime, block: PeerReviewService(runtime),
+            "lti": lambda runtime, block: LtiService(runtime),
             "forum": forum_service,
             "vista_pulse": pulse_service,
         },
@@ -109,6 +113,7 @@ def _register_parts(app: Flask) -> None:
     app.register_blueprint(account_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(learn_routes.blueprint)
+    app.register_blueprint(lti_routes.blueprint)
     app.register_blueprint(cohort_routes.blueprint)
     app.register_blueprint(progress_routes.blueprint)
     app.register_blueprint(vista_report_routes.blueprint)

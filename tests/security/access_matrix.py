@@ -86,6 +86,8 @@ def _entries() -> dict[str, Entry]:
     entries["healthz"] = Entry(lambda w: get("/healthz"), None, EVERYONE)
     entries["learn.home"] = Entry(lambda w: get("/"), None, EVERYONE)
     entries["learn.catalogue"] = Entry(lambda w: get("/formations"), None, EVERYONE)
+    # The platform's public LTI keys: tools fetch them without a session (public keys only).
+    entries["lti.jwks"] = Entry(lambda w: get("/lti/jwks.json"), None, EVERYONE)
     # The presentation lists the cohorts that follow the course, with their Cybersite, so that a visitor
     # knows whom to ask for a seat: cohort and Cybersite names are public there, nobody's people or work.
     entries["learn.about"] = Entry(

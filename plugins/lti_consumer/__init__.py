@@ -1,0 +1,1 @@
+"""LTI consumer block."""
