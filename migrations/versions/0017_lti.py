@@ -1,7 +1,7 @@
 """lti: the platform's signing keys, used nonces and the anonymous ids given to LTI tools
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-04 20:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
