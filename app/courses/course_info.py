@@ -2,8 +2,9 @@
 updates (``updates.items.json``, a list of dated entries, or the older ``updates.html``), shown to learners
 on the course's page.
 
-The files are kept as they came (export gives them back); what is shown is cleaned by the site's policy
-and its ``/static/…`` links point to the course's files, whenever it is shown.
+The files are kept as they came (export gives them back); what is shown is cleaned by the course authors'
+policy (``app.core.author_html``: their layout, filtered styles and buttons kept, no script) and its
+``/static/…`` links point to the course's files, whenever it is shown.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app.core.sanitize import clean_html
+from app.core.author_html import clean_author_html
 from app.runtime.reasons import Reason, _
 
 HANDOUTS = "info/handouts.html"
@@ -71,7 +72,7 @@ def has_info(kept: Mapping[str, str]) -> bool:
 
 def _cleaned(text: str, rewrite: Callable[[str], str]) -> Markup:
     # Cleaned each time it is shown, as the about pages: no other way of storing it can bring script.
-    return Markup(rewrite(clean_html(text)))  # noqa: S704 (cleaned by the site's policy)
+    return Markup(rewrite(clean_author_html(text)))  # noqa: S704 (cleaned by the authors' policy)
 
 
 def shown(kept: Mapping[str, str], rewrite: Callable[[str], str]) -> CourseInfo:

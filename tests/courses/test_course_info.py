@@ -29,7 +29,9 @@ UPDATES = [
     {
         "id": 3,
         "date": "4 décembre 2026",
-        "content": "<p>Séance <strong>reportée</strong></p>",
+        "content": (
+            '<p>Séance <strong>reportée</strong></p><p style="color: red; position: fixed">Salle B</p>'
+        ),
         "status": "visible",
     },
     {"id": 2, "date": "1 décembre 2026", "content": "<p>Ancienne annonce</p>", "status": "deleted"},
@@ -63,6 +65,8 @@ def test_learners_see_the_updates_and_handouts_cleaned(olx_course, enrolled, as_
     assert "Course updates" in page and "Handouts" in page
     assert "<h3>4 décembre 2026</h3><p>Séance <strong>reportée</strong></p>" in page
     assert "<p>Bonjour à tous</p>" in page and "onclick" not in page
+    # Course authors' HTML: their harmless styles are kept, a fixed overlay over the site is not.
+    assert '<p style="color: red">Salle B</p>' in page
     assert "Ancienne annonce" not in page  # deleted
     assert "Ancien format" not in page  # the dated list wins over the older page
     assert f'href="/formations/{course.course_key}/static/plan.pdf"' in page

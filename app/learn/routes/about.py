@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 
 from app.accounts.policy import Action, can
 from app.cohorts import queries as cohort_queries
+from app.core.author_html import clean_author_html
 from app.core.extensions import db
-from app.core.sanitize import clean_html
 from app.courses import queries, vista_tags
 from app.courses.importing import plain_text
 from app.learn import outline
@@ -68,9 +68,9 @@ def about(course_key: str) -> str | Response:
         course=course,
         # Imports clean the about pages already; cleaned again here, so that no other way of storing them
         # can bring script to the page.
-        overview=Markup(clean_html(pages.get("overview", ""))),  # noqa: S704 (cleaned by the site's policy)
-        effort=plain_text(clean_html(pages.get("effort", ""))),
-        duration=plain_text(clean_html(pages.get("duration", ""))),
+        overview=Markup(clean_author_html(pages.get("overview", ""))),  # noqa: S704 (the authors' policy)
+        effort=plain_text(clean_author_html(pages.get("effort", ""))),
+        duration=plain_text(clean_author_html(pages.get("duration", ""))),
         has_image=course_image_path(course.policy) is not None,
         vista=vista_tags.labelled(vista_tags.of_course_block(root.settings if root else None)),
         chapters=[chapter.title for chapter in outline.build(tree, set(), access.visibility(tree))],
