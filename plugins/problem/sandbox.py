@@ -3,8 +3,9 @@
 Open edX runs them with codejail, whose confinement is an AppArmor profile and a sandbox user set up by
 the server's administrator. This platform runs them in a locked-down subprocess with the same limits
 (:mod:`plugins.problem.sandbox_worker`): no network, no writable file system, no new process, CPU time,
-memory and wall-clock limits, bounded output. Its confinement is a seccomp filter, so it needs Linux and
-libseccomp (the ``pyseccomp`` binding); where either is missing the sandbox is *off*:
+memory and wall-clock limits, bounded output, and nothing to read but Python's and the system's libraries.
+Its confinement is a Landlock ruleset and a seccomp filter, so it needs Linux with Landlock (5.13 and
+later) and libseccomp (the ``pyseccomp`` binding); where either is missing the sandbox is *off*:
 :func:`available` says so, and scripted problems show a notice instead of running anything. Nothing
 author-written ever runs in the server's own process.
 
@@ -24,6 +25,7 @@ import select
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -77,16 +79,18 @@ def available() -> bool:
         return False
     try:
         import pyseccomp  # noqa: F401 (loads libseccomp: only its presence is asked)
-    except (ImportError, OSError, RuntimeError):
+        from landlock.plumbing import landlock_abi_version
+
+        return landlock_abi_version() >= 1
+    except (ImportError, OSError, RuntimeError, AttributeError):
         return False
-    return True
 
 
 @cache
 def _package_path() -> list[str]:
     """The directories holding what the worker imports (it starts without site-packages)."""
     found = []
-    for name in ("pyseccomp", "random2", "calc", "numpy", "pyparsing"):
+    for name in ("pyseccomp", "landlock", "random2", "calc", "numpy", "pyparsing"):
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
             origin = Path(spec.origin)
@@ -94,6 +98,15 @@ def _package_path() -> list[str]:
             if str(folder) not in found:
                 found.append(str(folder))
     return found
+
+
+@cache
+def _readable() -> list[str]:
+    """What the worker may read once confined: Python's library, the packages it imports (the directories
+    holding them) and the system's shared libraries; none of the server's own files."""
+    folders = [sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib"), *_package_path()]
+    folders += ["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache"]
+    return list(dict.fromkeys(folders))
 
 
 @cache
@@ -116,6 +129,7 @@ def run(
             "jobs": [{"code": code, "globals": values} for code, values in jobs],
             "path": _package_path(),
             "libraries": _libraries(),
+            "readable": _readable(),
             "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes},
         },
         allow_nan=False,

@@ -7,6 +7,10 @@ cannot:
 
 - limits (``setrlimit``): CPU seconds, address space, no file may grow (``RLIMIT_FSIZE`` 0), no core
   file, few file descriptors;
+- a Landlock ruleset (the kernel's unprivileged file-system sandbox, through ``landlock``): only the
+  directories the request names (Python's own library, the packages it imports, the system's shared
+  libraries) can be read, nothing anywhere can be written, created or removed; the server's database,
+  its secret key and the course files are out of reach;
 - a seccomp filter (libseccomp, through ``pyseccomp``) that allows only the system calls a Python
   computation needs: memory, reading files (``open`` only without any write flag), writing to its
   standard output and error, clocks, signals, exit. Everything else fails with EPERM, so there is no
@@ -96,6 +100,21 @@ _ALLOWED = (
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
+def _enclose(folders: list[str]) -> None:
+    """Apply the Landlock ruleset: read (and map) files under ``folders``, nothing else at all; raises
+    when the kernel refuses (then nothing runs)."""
+    from landlock.plumbing import FSAccess  # noqa: PLC0415 (found through the request's path)
+    from landlock.porcelain import Ruleset  # noqa: PLC0415
+
+    rules = Ruleset()  # handles every file-system right the kernel knows: all refused unless allowed
+    for folder in folders:
+        if os.path.isdir(folder):
+            rules.allow(folder, rules=FSAccess.READ_FILE | FSAccess.READ_DIR | FSAccess.EXECUTE)
+        elif os.path.isfile(folder):
+            rules.allow(folder, rules=FSAccess.READ_FILE)
+    rules.apply()
+
+
 def _confine() -> None:
     """Install the seccomp filter; raises when the kernel or the library refuses (then nothing runs)."""
     import pyseccomp
@@ -182,6 +201,7 @@ def main() -> None:
     sys.path.extend(request["path"])
     _name_libraries(request.get("libraries") or {})
     _limit(request["limits"])
+    _enclose(request["readable"])
     _confine()
     sys.stdout = sys.stderr = _Discard()  # type: ignore[assignment]
     sys.setrecursionlimit(2000)

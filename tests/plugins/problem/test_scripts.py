@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
@@ -16,8 +17,9 @@ from plugins.problem.grading import clean_answers, grade
 from plugins.problem.model import read_problem
 from tests.plugins.problem.conftest import recorded, user_state
 
+ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(
-    not sandbox.available(), reason="the script sandbox needs Linux and libseccomp"
+    not sandbox.available(), reason="the script sandbox needs Linux with Landlock and libseccomp"
 )
 
 ADDITION = """<problem url_name="calc" display_name="Calcul" rerandomize="per_student">
@@ -170,6 +172,7 @@ def test_an_answer_script_checks_several_inputs_and_a_text_box(app, olx_course, 
 HOSTILE = {
     "network": "import socket\n    socket.create_connection(('127.0.0.1', 5432))",
     "file system": "open('/tmp/cybermassif-sandbox-escape', 'w').write('x')",
+    "read the server's files": "return open(%r).read() == ''" % str(ROOT / "setup.cfg"),
     "fork bomb": "import os\n    while True:\n        os.fork()",
     "endless loop": "while True:\n        pass",
     "signal the server": "import os\n    os.kill(os.getppid(), 9)",
@@ -232,11 +235,15 @@ def test_what_hostile_code_meets_in_the_sandbox_is_reported_as_the_author_should
             ("open('/tmp/cybermassif-x', 'w')", {}),
             ("import os\nos.fork()", {}),
             ("import subprocess\nsubprocess.run(['true'])", {}),
+            (f"import os\nos.listdir({str(ROOT)!r})", {}),
+            ("open('/etc/passwd').read()", {}),
             ("x = sum(range(10))", {}),
         ],
         seed=1,
     )
     assert [r.error["type"] if r.error else None for r in results] == [
+        "PermissionError",
+        "PermissionError",
         "PermissionError",
         "PermissionError",
         "PermissionError",
