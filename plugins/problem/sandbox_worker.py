@@ -103,8 +103,8 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 def _enclose(folders: list[str]) -> None:
     """Apply the Landlock ruleset: read (and map) files under ``folders``, nothing else at all; raises
     when the kernel refuses (then nothing runs)."""
-    from landlock.plumbing import FSAccess  # noqa: PLC0415 (found through the request's path)
-    from landlock.porcelain import Ruleset  # noqa: PLC0415
+    from landlock.plumbing import FSAccess
+    from landlock.porcelain import Ruleset
 
     rules = Ruleset()  # handles every file-system right the kernel knows: all refused unless allowed
     for folder in folders:

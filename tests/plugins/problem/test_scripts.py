@@ -172,7 +172,7 @@ def test_an_answer_script_checks_several_inputs_and_a_text_box(app, olx_course, 
 HOSTILE = {
     "network": "import socket\n    socket.create_connection(('127.0.0.1', 5432))",
     "file system": "open('/tmp/cybermassif-sandbox-escape', 'w').write('x')",
-    "read the server's files": "return open(%r).read() == ''" % str(ROOT / "setup.cfg"),
+    "read the server's files": f"return open({str(ROOT / 'setup.cfg')!r}).read() == ''",
     "fork bomb": "import os\n    while True:\n        os.fork()",
     "endless loop": "while True:\n        pass",
     "signal the server": "import os\n    os.kill(os.getppid(), 9)",
