@@ -43,7 +43,14 @@ try { essais.cookie = "lu : " + document.cookie; } catch (e) { essais.cookie = "
 try { essais.parent = "lu : " + parent.document.title; } catch (e) { essais.parent = "refusé : " + e.name; }
 document.getElementById("essais").textContent = JSON.stringify(essais);
 document.getElementById("bibliotheque").textContent = window.Curseur ? "chargée" : "absente";
-</script></body></html>"""
+// The page fetches for the frame only the course's own files: a page of the site is refused.
+window.addEventListener("message", function (e) {
+  if (e.data && e.data.type === "cybermassif-jsinput-file-reply" && e.data.id === 9999) {
+    document.getElementById("vol").textContent = e.data.ok ? "lu : " + e.data.text.length : "refusé";
+  }
+});
+parent.postMessage({type: "cybermassif-jsinput-file", id: 9999, url: "/compte/connexion", as: "text"}, "*");
+</script><p id="vol"></p></body></html>"""
 LIBRARY = """window.Curseur = {
   getGrade: function () { return JSON.stringify({x: parseInt(document.getElementById("x").value, 10)}); },
   getState: function () { return JSON.stringify({position: document.getElementById("x").value}); },
@@ -71,6 +78,8 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
         frame = page.frame_locator("iframe.problem-jsinput-frame")
         frame.locator("#bibliotheque").filter(has_text="chargée").wait_for(timeout=10_000)
         trials = json.loads(frame.locator("#essais").inner_text())
+        frame.locator("#vol").filter(has_text="r").wait_for(timeout=10_000)
+        other_page = frame.locator("#vol").inner_text()
         frame.locator("#x").fill("42")
         page.locator(".problem-submit").click()
         page.locator(".problem-status strong").wait_for(timeout=10_000)
@@ -85,6 +94,7 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
         frame.locator("#restaure").filter(has_text="oui").wait_for(timeout=10_000)
         return {
             "trials": trials,
+            "other_page": other_page,
             "status": status,
             "after_check": after_check,
             "after_reload": frame.locator("#x").input_value(),
@@ -94,6 +104,7 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
 
     seen = in_browser(scenario)
     assert seen["trials"] == {"cookie": "refusé : SecurityError", "parent": "refusé : SecurityError"}
+    assert seen["other_page"] == "refusé"
     assert seen["status"] == "Correct"
     assert recorded(app, learner.id, course, "js")[:2] == (1.0, 1.0)
     assert seen["after_check"] == "42" and seen["after_reload"] == "42"

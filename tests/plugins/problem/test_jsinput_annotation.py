@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 
 from app.courses.exporting import export_course
 from plugins.problem import sandbox
+from plugins.problem.model import ProblemError, read_problem
 from tests.plugins.problem.conftest import recorded, user_state
 
 JSINPUT = """<problem url_name="js" display_name="Le curseur">
@@ -278,3 +279,74 @@ def test_export_gives_both_back_unchanged(app, olx_course, tmp_path):
     assert inner(js) == inner(JSINPUT).replace("<![CDATA[\n", "\n").replace(
         "]]></script>", "</script>"
     ).replace("<= 5", "&lt;= 5")
+
+
+@needs_sandbox
+def test_a_jsinput_without_state_sends_the_grade_functions_text_alone(app, olx_course, enrolled, as_user):
+    xml = JSINPUT.replace(' get_statefn="getState" set_statefn="setState"', "").replace(
+        'json.loads(json.loads(ans)["answer"])', "json.loads(ans)"
+    )
+    course = olx_course(xml, {"static/curseur.html": "<p>Curseur</p>"})
+    learner = enrolled(course)
+    client = as_user(learner, course, language="fr")
+    page = client.page()
+    assert 'data-keeps-state="false"' in page
+    response = client.call("problem", "js", "submit", {f"{J}_2_1": json.dumps({"x": 42})})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["correct"] is True
+    assert recorded(app, learner.id, course, "js")[:2] == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (
+            '<annotationresponse><annotationinput><options><option choice="bof">A</option></options>'
+            "</annotationinput></annotationresponse>",
+            "choice=“bof”",
+        ),
+        (
+            "<annotationresponse><annotationinput><options/></annotationinput></annotationresponse>",
+            "no <option>",
+        ),
+    ],
+)
+def test_annotations_that_cannot_be_graded_are_refused_with_their_reason(xml, message):
+    with pytest.raises(ProblemError, match=message):
+        read_problem(f"<problem>{xml}</problem>", "p")
+
+
+@needs_sandbox
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ('html_file="/static/a.html"', "needs a gradefn"),
+        ('html_file="/static/a.html" gradefn="alert(1)"', "not the name of a JavaScript function"),
+        ('html_file="/static/a.html" gradefn="g" set_statefn="a;b"', "not the name of a JavaScript function"),
+    ],
+)
+def test_jsinputs_that_cannot_run_are_refused_with_their_reason(attributes, message):
+    xml = (
+        '<problem><script type="loncapa/python">def check(e, a):\n    return True\n</script>'
+        f'<customresponse cfn="check"><jsinput {attributes}/></customresponse></problem>'
+    )
+    with pytest.raises(ProblemError, match=message):
+        read_problem(xml, "p")
+
+
+@pytest.mark.parametrize(
+    "html_file",
+    [
+        "https://example.org/x.html",
+        "//example.org/x.html",
+        "/static/../secret.html",
+        "javascript:alert(1)",
+        "",
+    ],
+)
+def test_only_course_files_are_accepted_as_the_page(html_file):
+    jsinput = f'<jsinput gradefn="g" html_file="{html_file}"/>'
+    xml = f'<problem><customresponse cfn="c">{jsinput}</customresponse></problem>'
+    problem = read_problem(xml, "p")
+    assert not problem.gradable
+    assert any("<jsinput>" in part for part in problem.unsupported)
