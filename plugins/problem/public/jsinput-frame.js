@@ -5,8 +5,8 @@
  * with those files inlined; then answers the page's calls, as Open edX's jsinput calls the author's
  * functions: "answer" (the grade function's result and, when the input keeps one, the state function's)
  * and "setState" (the saved state given back to the author's function). Messages are believed only from
- * the parent window, shaped as the page sends them. Written in ES5, as the pages authors wrote for
- * Open edX may expect old browsers.
+ * the parent window, of the site's origin, shaped as the page sends them. Written in ES5 (with URL), as
+ * the pages authors wrote for Open edX may expect old browsers.
  */
 (function (window, document) {
   "use strict";
@@ -16,6 +16,8 @@
   var pending = {};
   var counter = 0;
   var fileUrl = null;
+  // The site's origin, from the frame's own address (its origin is opaque: location.origin is "null").
+  var site = new URL(window.location.href).origin;
 
   function send(message) {
     window.parent.postMessage(message, "*");
@@ -75,7 +77,10 @@
 
   function listen(event) {
     var data = event.data;
-    if (event.source !== window.parent || !data || typeof data !== "object" || typeof data.id !== "number") {
+    if (event.source !== window.parent || event.origin !== site) {
+      return;
+    }
+    if (!data || typeof data !== "object" || typeof data.id !== "number") {
       return;
     }
     if (data.type === PREFIX + "-file-reply" && pending[data.id]) {
