@@ -350,3 +350,19 @@ def test_only_course_files_are_accepted_as_the_page(html_file):
     problem = read_problem(xml, "p")
     assert not problem.gradable
     assert any("<jsinput>" in part for part in problem.unsupported)
+
+
+@needs_sandbox
+def test_a_hostile_state_is_kept_as_text_and_never_markup(app, olx_course, enrolled, as_user):
+    course = olx_course(JSINPUT, {"static/curseur.html": "<p>Curseur</p>"})
+    learner = enrolled(course)
+    client = as_user(learner, course, language="fr")
+    client.page()
+    hostile = '"><script>alert(document.cookie)</script><iframe src="https://evil.example">'
+    answer = js_answer(42, hostile)
+    response = client.call("problem", "js", "submit", {f"{J}_2_1": answer})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = client.page()
+    assert "<script>alert" not in page and 'src="https://evil.example"' not in page
+    (box,) = lxml_html.fromstring(page).xpath("//div[contains(@class, 'problem-jsinput')]")
+    assert json.loads(box.get("data-answer"))["state"] == hostile
