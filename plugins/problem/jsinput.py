@@ -7,8 +7,9 @@ functions (``gradefn``, ``get_statefn``, ``set_statefn``) directly, or through j
 the site, whatever ``sop`` says. As the html block's author frame does, the block's ``jsinput_frame``
 handler serves a small document under a strict Content-Security-Policy of its own; its script
 (``public/jsinput-frame.js``, inlined) asks the page for the course file (the frame has no session), and
-for the course scripts and style sheets that file names, writes the page into the frame, then answers the
-page's calls by message: the answer (the grade function's text), the state, and the state to restore.
+for the course scripts, style sheets and images that file names (relative to it, or ``/static/…`` as
+authors name course files), writes the page into the frame, then answers the page's calls by message: the
+answer (the grade function's text), the state, and the state to restore.
 The page (``public/problem.js``) believes only messages from that frame's window, shaped as it sends them,
 and fetches only the course's own files.
 

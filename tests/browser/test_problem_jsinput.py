@@ -6,6 +6,7 @@ strict CSP with no violation and no error."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -34,7 +35,8 @@ def check(expect, ans):
   html_file="/static/curseur.html" width="400" height="200" title="Le curseur"/>
 </customresponse>
 </problem>"""
-PAGE = """<!DOCTYPE html><html><head><script src="curseur.js"></script></head><body>
+PAGE = """<!DOCTYPE html><html><head><script src="curseur.js"></script>
+<link rel="stylesheet" href="/static/curseur.css"></head><body><img id="point" src="point.png" alt="">
 <label for="x">Position</label> <input id="x" type="number" value="0">
 <p id="bibliotheque"></p><p id="restaure">non</p><p id="essais"></p>
 <script>
@@ -59,6 +61,15 @@ LIBRARY = """window.Curseur = {
     document.getElementById("restaure").textContent = "oui";
   }
 };"""
+FILES = {
+    "static/curseur.html": PAGE,
+    "static/curseur.js": LIBRARY,
+    "static/curseur.css": "#bibliotheque { color: rgb(0, 128, 0); }",
+    # A 1×1 PNG.
+    "static/point.png": base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    ),
+}
 RECORD_CSP = """
 document.addEventListener('securitypolicyviolation', (e) => {
   (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
@@ -67,7 +78,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enrolled, in_browser):
-    course = olx_course(PROBLEM, {"static/curseur.html": PAGE, "static/curseur.js": LIBRARY})
+    course = olx_course(PROBLEM, FILES)
     learner = enrolled(course, language="fr")
 
     def scenario(page: Any) -> dict[str, Any]:
@@ -80,6 +91,8 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
         trials = json.loads(frame.locator("#essais").inner_text())
         frame.locator("#vol").filter(has_text="r").wait_for(timeout=10_000)
         other_page = frame.locator("#vol").inner_text()
+        style = frame.locator("#bibliotheque").evaluate("e => getComputedStyle(e).color")
+        image = frame.locator("#point").evaluate("i => i.complete ? i.naturalWidth : -1")
         frame.locator("#x").fill("42")
         page.locator(".problem-submit").click()
         page.locator(".problem-status strong").wait_for(timeout=10_000)
@@ -95,6 +108,8 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
         return {
             "trials": trials,
             "other_page": other_page,
+            "style": style,
+            "image": image,
             "status": status,
             "after_check": after_check,
             "after_reload": frame.locator("#x").input_value(),
@@ -105,6 +120,8 @@ def test_a_jsinput_frame_is_answered_graded_and_restored(app, olx_course, enroll
     seen = in_browser(scenario)
     assert seen["trials"] == {"cookie": "refusé : SecurityError", "parent": "refusé : SecurityError"}
     assert seen["other_page"] == "refusé"
+    # The course's style sheet and image named by the page reach the frame through the page.
+    assert seen["style"] == "rgb(0, 128, 0)" and seen["image"] == 1
     assert seen["status"] == "Correct"
     assert recorded(app, learner.id, course, "js")[:2] == (1.0, 1.0)
     assert seen["after_check"] == "42" and seen["after_reload"] == "42"

@@ -95,7 +95,13 @@
   }
   window.addEventListener("message", listen);
 
+  // A file the author's page names, as an address of the course: relative to the page, or "/static/…"
+  // as authors write course files (the course's own /static/, where the page itself is).
   function resolved(url) {
+    var at = fileUrl.indexOf("/static/");
+    if (url && url.indexOf("/static/") === 0 && at >= 0) {
+      url = fileUrl.slice(0, at) + url;
+    }
     try {
       return new URL(url, fileUrl).href;
     } catch (error) {
