@@ -1,5 +1,6 @@
 """Problems written in Open edX problem XML ("capa"): multiple choice, checkboxes, drop-down lists,
-numerical, formula and text answers, clicks on an image and choices with numbers, with hints, solutions,
+numerical, formula and text answers, clicks on an image, choices with numbers, scripted questions (some
+answered in the author's JavaScript page, in a sandboxed frame) and annotations, with hints, solutions,
 attempts, a show-answer policy and a score.
 
 The XML stays in the ``data`` field exactly as imported (``<problem>`` without its attributes, which are
@@ -33,7 +34,7 @@ from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 
-from plugins.problem import policy
+from plugins.problem import jsinput, policy
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import AnswerError, InputResult, clean_answers, grade
 from plugins.problem.messages import Message
@@ -63,6 +64,8 @@ SETTINGS = (
 MAX_ATTEMPTS_LIMIT = 1000
 MAX_WEIGHT = 1000
 MAX_DISPLAY_NAME = 255
+#: The jQuery Open edX serves to authors' pages (a platform static file).
+JQUERY = "vendor/jquery/jquery-2.2.4.min.js"
 
 
 def _(message: str) -> str:
@@ -292,6 +295,7 @@ class ProblemBlock(XBlock):
             gettext=i18n.gettext,
             ngettext=i18n.ngettext,
             language=str(getattr(i18n, "language", "") or "fr"),
+            frame_url=lambda input_id: self.runtime.handler_url(self, "jsinput_frame", input_id),
         )
 
     def _standing(self) -> policy.Standing:
@@ -359,6 +363,33 @@ class ProblemBlock(XBlock):
         if problem is None or not problem.gradable:
             raise JsonHandlerError(400, self._text(_("This problem cannot be answered here.")))
         return problem
+
+    @XBlock.handler
+    def jsinput_frame(self, request: Any, suffix: str = "") -> Response:
+        """The sandboxed frame's document of the JavaScript input ``suffix`` (its id): the script that
+        gets the author's page through the page around it, under a CSP of its own that sandboxes it
+        (opaque origin) even when opened outside the frame (:mod:`plugins.problem.jsinput`)."""
+        if request.method != "GET":
+            return Response(status=405, headers={"Allow": "GET"})
+        found = self._problem_or_none()
+        question = found.inputs.get(suffix) if found is not None and found.gradable else None
+        if question is None or question.jsinput is None:
+            return Response(self._text(_("There is no such interactive exercise.")), status=404,
+                            content_type="text/plain", charset="utf-8")  # fmt: skip
+        i18n = self.runtime.service(self, "i18n")
+        language = getattr(i18n, "get_javascript_locale", lambda: "fr")() or "fr"
+        document = jsinput.frame_document(
+            question.jsinput,
+            title=question.jsinput.title or self.display_name,
+            language=language,
+            jquery_url=self.runtime.resource_url(JQUERY),
+        )
+        response = Response(document, content_type="text/html", charset="utf-8")
+        response.headers["Content-Security-Policy"] = jsinput.frame_policy(request.host_url)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     @json_handler
     def submit(self, data: Any, suffix: str = "") -> dict[str, Any]:

@@ -14,6 +14,7 @@ Messages are English message ids marked with ``_`` for extraction; the block tra
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +23,8 @@ from typing import Any
 from plugins.problem import areas, formulas, scripts
 from plugins.problem.messages import Message, _
 from plugins.problem.model import (
+    ANNOTATION,
+    ANNOTATION_POINTS,
     CHECKBOXES,
     CHOICE_TEXT,
     CUSTOM,
@@ -45,6 +48,10 @@ MAX_TEXT_ANSWER = 500
 #: Characters of an answer typed in a text box of several lines (code, a paragraph).
 MAX_BOX_ANSWER = 20_000
 MAX_SUBMISSION_VALUES = 500
+#: Characters of a JavaScript input's answer (its state included: a drawing, a molecule…).
+MAX_JSINPUT_ANSWER = 64_000
+#: Characters of the comment of an annotation question.
+MAX_COMMENT = 10_000
 #: Characters of one coordinate of a point on an image (its digits, with spaces around them).
 MAX_COORDINATE = 12
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+", re.ASCII)
@@ -111,10 +118,8 @@ def clean_answers(problem: Problem, data: Any, seed: str = "") -> dict[str, Answ
 
 
 def _clean_answer(question: Input, value: Any, seed: str) -> Answer:
-    if question.kind == IMAGE:
-        return _clean_point(question, value)
-    if question.kind == CHOICE_TEXT:
-        return _clean_choice_text(question, value)
+    if question.kind in (ANNOTATION, IMAGE, CHOICE_TEXT) or question.jsinput is not None:
+        return _clean_structured(question, value)
     if question.kind == CHECKBOXES:
         if not isinstance(value, list) or len(value) > MAX_SUBMISSION_VALUES:
             raise AnswerError(_("The answer to a question has the wrong form."))
@@ -136,6 +141,17 @@ def _clean_answer(question: Input, value: Any, seed: str) -> Answer:
             raise AnswerError(_("One of the answers is not a choice of its question."))
         return value
     return _clean_typed(question, value, seed)
+
+
+def _clean_structured(question: Input, value: Any) -> Answer:
+    """An answer other than typed text: an annotation, a JavaScript input's, a point, choices with numbers."""
+    if question.kind == ANNOTATION:
+        return _clean_annotation(question, value)
+    if question.jsinput is not None:
+        return _clean_jsinput(question, value)
+    if question.kind == IMAGE:
+        return _clean_point(question, value)
+    return _clean_choice_text(question, value)
 
 
 def _clean_typed(question: Input, value: str, seed: str) -> str:
@@ -210,6 +226,49 @@ def _clean_point(question: Input, value: Any) -> str:
             height=image.height,
         )
     return f"[{x},{y}]"
+
+
+def _clean_jsinput(question: Input, value: Any) -> str:
+    """What a JavaScript input's page answered: its grade function's text, or, when the input keeps a
+    state, Open edX's ``{"answer": …, "state": …}`` as JSON text (what the check function receives)."""
+    if not isinstance(value, str):
+        raise _wrong_form()
+    if len(value) > MAX_JSINPUT_ANSWER:
+        raise _too_long(MAX_JSINPUT_ANSWER)
+    spec = question.jsinput
+    assert spec is not None  # only called for a JavaScript input
+    if spec.get_statefn is None or not value:
+        return value
+    try:
+        found = json.loads(value)
+    except ValueError:
+        raise _wrong_form() from None
+    if not isinstance(found, dict) or set(found) != {"answer", "state"}:
+        raise _wrong_form()
+    if not isinstance(found["answer"], str):
+        raise _wrong_form()
+    return value
+
+
+def _clean_annotation(question: Input, value: Any) -> dict[str, Any]:
+    """A comment and the tag chosen, sent as Open edX keeps them: ``{"options": [index], "comment": text}``
+    (one tag at most); empty when neither is given."""
+    annotation = question.annotation
+    assert annotation is not None  # an annotation question has its options (model)
+    if not isinstance(value, dict) or not set(value) <= {"options", "comment"}:
+        raise _wrong_form()
+    options, comment = value.get("options", []), value.get("comment", "")
+    if not isinstance(options, list) or len(options) > 1 or not isinstance(comment, str):
+        raise _wrong_form()
+    if any(isinstance(o, bool) or not isinstance(o, int) for o in options):
+        raise _wrong_form()
+    if any(not 0 <= o < len(annotation.options) for o in options):
+        raise AnswerError(_("One of the answers is not a choice of its question."))
+    if len(comment) > MAX_COMMENT:
+        raise _too_long(MAX_COMMENT)
+    if not options and not comment.strip():
+        return {}
+    return {"options": list(options), "comment": comment}
 
 
 def _clean_choice_text(question: Input, value: Any) -> dict[str, Any]:
@@ -366,6 +425,8 @@ def grade_input(question: Input, answer: Answer | None, seed: str = "") -> Input
         fraction, hints = _image(question, answer), []
     elif question.kind == CHOICE_TEXT:
         fraction, hints = _choice_text(question, answer if isinstance(answer, dict) else {}), []
+    elif question.kind == ANNOTATION:
+        fraction, hints = _annotation(question, answer if isinstance(answer, dict) else {}), []
     else:  # pragma: no cover - every kind the model makes is handled above
         raise ValueError(question.kind)
     correctness = CORRECT if fraction == 1 else INCORRECT if fraction == 0 else PARTIAL
@@ -498,6 +559,16 @@ def _choice_text(question: Input, answer: dict[str, Any]) -> Decimal:
     fields = [f for c in question.text_choices if c.name in chosen for f in c.fields]
     right = all(_field_right(f, values.get(f.name)) for f in fields)
     return Decimal(1 if right else 0)
+
+
+def _annotation(question: Input, answer: dict[str, Any]) -> Decimal:
+    """As Open edX: the tag chosen is worth its points (2, 1 or 0) of the 2; the comment is not graded."""
+    annotation = question.annotation
+    chosen = answer.get("options", [])
+    if annotation is None or len(chosen) != 1:
+        return Decimal(0)
+    best = max(ANNOTATION_POINTS.values())
+    return Decimal(annotation.options[chosen[0]].points) / Decimal(best)
 
 
 def _field_right(number_field: NumberField, text: Any) -> bool:

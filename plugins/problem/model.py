@@ -21,8 +21,8 @@ Two kinds of trouble are told apart:
   list whose answer is not one of its options…). The import refuses such a problem and the editor
   refuses to save it;
 - ``Problem.unsupported``: parts this platform does not run (JavaScript ``<script>``,
-  ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``, ``<annotationresponse>``,
-  ``<jsinput>``, drag and drop and the other response and input types not listed in ``RESPONSES``,
+  ``<schematicresponse>``, ``<coderesponse>``, ``<symbolicresponse>``, a ``<jsinput>`` whose page
+  is not a course file, drag and drop and the other response and input types not listed in ``RESPONSES``,
   ``<choicetextgroup>`` (Open edX renders none), ``<answer type=loncapa/python>`` outside a
   ``<customresponse>``, ``<hintgroup hintfn>``, ``<choicegroup answer-pool>``, and Python scripts
   where the script sandbox is off). Such a problem is kept as it is (export gives it back unchanged)
@@ -37,6 +37,11 @@ different :class:`Problem` from the problem read for another; ``Problem.script``
 Image questions (``<imageresponse>``: a click inside a rectangle or a region, :mod:`plugins.problem.areas`)
 and choices with numbers inside them (``<choicetextresponse>`` with ``<radiotextgroup>`` or
 ``<checkboxtextgroup>``, ``<numtolerance_input>`` and ``<decoy_input>``) are read with Open edX's rules.
+
+JavaScript inputs (``<jsinput>`` in a ``<customresponse>``) are read into :class:`JsInput`: the author's
+page (a course file, ``/static/…``) runs in a sandboxed frame (:mod:`plugins.problem.jsinput`) and its
+grade function's answer is checked by the question's check function. Annotation questions
+(``<annotationresponse>`` with ``<annotationinput>``) are read into :class:`Annotation`.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ TEXT = "text"
 IMAGE = "image"
 CHOICE_TEXT = "choice_text"
 CUSTOM = "custom"
+ANNOTATION = "annotation"
 
 #: response tag -> (the input tags it takes, the kind of its inputs)
 RESPONSES = {
@@ -81,8 +87,13 @@ RESPONSES = {
     # Open edX renders only these two groups (its <choicetextgroup> tag has no input type).
     "choicetextresponse": (("radiotextgroup", "checkboxtextgroup"), CHOICE_TEXT),
     # Checked by the author's Python (scripts.CustomCheck); the inputs Open edX gives it that type text.
-    "customresponse": (("textline", "textbox", "formulaequationinput"), CUSTOM),
+    # <jsinput>: the author's page in a sandboxed frame gives the answer (plugins.problem.jsinput).
+    "customresponse": (("textline", "textbox", "formulaequationinput", "jsinput"), CUSTOM),
+    # A comment and a tag on a text; only the tag is graded (2, 1 or 0 points, as Open edX).
+    "annotationresponse": (("annotationinput",), ANNOTATION),
 }
+#: Open edX's points for the tag of an annotation question, by the ``choice`` of the option picked.
+ANNOTATION_POINTS = {"correct": 2, "partially-correct": 1, "incorrect": 0}
 #: Every input type of Open edX: they are counted for input ids, as Open edX counts them.
 OPENEDX_INPUTS = frozenset(
     {
@@ -111,6 +122,13 @@ _UNSAFE_SCHEME = re.compile(r"^(?!https?:)[a-zA-Z][a-zA-Z0-9+.-]*:")
 _NUMBER_FIELDS = ("numtolerance_input", "decoy_input")
 #: What the notice names when a problem has Python and the script sandbox is off.
 SANDBOX_OFF = _("Python scripts (the script sandbox is off on this server)")
+#: A course file as authors name it (``/static/…``), nothing above it, no query.
+COURSE_FILE = re.compile(r"^/static/(?!/)(?!.*(?:\.\.|\\))[^\s\"'<>()?#]+$")
+#: A JavaScript function named by a jsinput (``getGrade``, ``WebGLDemo.getGrade``).
+_FUNCTION_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$", re.ASCII)
+#: What the notice names when a jsinput's page is not a course file.
+JSINPUT_ELSEWHERE = _("<jsinput> whose page is not a file of the course (/static/…)")
+MAX_JSINPUT_SIZE = 4000
 _APOSTROPHE = re.compile(r"([^\W\d_])('|\\')(?=([^\W\d_]))")
 
 
@@ -250,6 +268,49 @@ class TextChoice:
 
 
 @dataclass(frozen=True)
+class JsInput:
+    """A JavaScript input: the author's page (``html_file``, a course file) and the names of its
+    functions that give the answer, give the state and restore it (dotted paths, as Open edX allows)."""
+
+    html_file: str
+    gradefn: str
+    get_statefn: str | None
+    set_statefn: str | None
+    initial_state: str | None
+    width: int
+    height: int
+    title: str
+    #: Open edX's "same origin policy" switch; the frame here is always of an opaque origin of its own,
+    #: so it changes nothing (kept for the export, which gives the XML back as it was).
+    sop: bool
+
+
+@dataclass(frozen=True)
+class AnnotationOption:
+    """A tag of an annotation question and what picking it is worth (``choice``, as Open edX)."""
+
+    description: str
+    choice: str  # "correct", "partially-correct" or "incorrect"
+
+    @property
+    def points(self) -> int:
+        """Open edX's points for this tag."""
+        return ANNOTATION_POINTS.get(self.choice, 0)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """An annotation question: a text to comment on (author HTML) and the tags to choose from."""
+
+    title: str
+    text_html: str
+    comment_html: str
+    comment_prompt: str
+    tag_prompt: str
+    options: tuple[AnnotationOption, ...]
+
+
+@dataclass(frozen=True)
 class Input:
     """One thing a learner answers, with everything needed to show and grade it."""
 
@@ -275,6 +336,8 @@ class Input:
     custom: scripts.CustomCheck | None = None  # checked by the author's Python
     lines: int = 0  # a text box of several lines (``<textbox rows>``), else one line
     correct_answer: str | None = None  # what "Show answer" gives for one input of a custom question
+    jsinput: JsInput | None = None  # a custom question answered in the author's sandboxed page
+    annotation: Annotation | None = None
 
     def choice(self, name: str) -> Choice | None:
         """The choice of this input named ``name``."""
@@ -302,6 +365,9 @@ class Input:
             if len(self.custom.input_ids) == 1 and self.custom.expect:
                 return [self.custom.expect]
             return [self.correct_answer] if self.correct_answer else []
+        if self.kind == ANNOTATION and self.annotation is not None:
+            # As Open edX: the tag marked correct.
+            return [o.description for o in self.annotation.options if o.choice == "correct"][:1]
         if self.kind == CHOICE_TEXT:
             # The correct choices, each with the numbers of its fields (Open edX's "choice: 1, 0.5").
             return [
@@ -544,6 +610,9 @@ class _Reader:
                 self.unsupported.append(f"<script type={element.get('type')}>")
             elif tag == "script" and not sandbox.available():
                 self.unsupported.append(SANDBOX_OFF)
+            elif tag == "jsinput" and not COURSE_FILE.match((element.get("html_file") or "").strip()):
+                # Only a course file: another site's page would run under this site's pages.
+                self.unsupported.append(JSINPUT_ELSEWHERE)
             elif (tag.endswith("response") and tag not in RESPONSES) or (
                 tag in OPENEDX_INPUTS and not self._input_fits(element)
             ):
@@ -693,7 +762,12 @@ class _Reader:
         if kind in (MULTIPLE_CHOICE, CHECKBOXES):
             read = self._multiple_choice if kind == MULTIPLE_CHOICE else self._checkboxes
             return read(response, element, common)
-        by_element = {DROPDOWN: self._dropdown, IMAGE: self._image, CHOICE_TEXT: self._choice_text}
+        by_element = {
+            DROPDOWN: self._dropdown,
+            IMAGE: self._image,
+            CHOICE_TEXT: self._choice_text,
+            ANNOTATION: self._annotation,
+        }
         if kind in by_element:
             return by_element[kind](element, common)
         size = element.get("size")
@@ -707,14 +781,85 @@ class _Reader:
             return self._formula(response, common)
         return self._text(response, common)
 
-    @staticmethod
-    def _custom_input(element: Any, common: dict[str, Any]) -> Input:
+    def _custom_input(self, element: Any, common: dict[str, Any]) -> Input:
+        if element.tag == "jsinput":
+            return self._jsinput(element, common)
         lines = 0
         if element.tag == "textbox":
             rows = (element.get("rows") or "").strip()
             lines = max(2, min(int(rows), 30)) if rows.isdigit() else 10
         common["partial_credit"] = ()  # the check function gives it, if any
         return Input(**common, lines=lines, correct_answer=element.get("correct_answer") or None)
+
+    @staticmethod
+    def _jsinput(element: Any, common: dict[str, Any]) -> Input:
+        line = element.sourceline
+        names = {}
+        for attribute in ("gradefn", "get_statefn", "set_statefn"):
+            name = (element.get(attribute) or "").strip()
+            if name and not _FUNCTION_PATH.match(name):
+                raise ProblemError(
+                    _("{attribute}=“{name}” is not the name of a JavaScript function."),
+                    line,
+                    attribute=attribute,
+                    name=name,
+                )
+            names[attribute] = name or None
+        if names["gradefn"] is None:
+            raise ProblemError(
+                _("<jsinput> needs a gradefn attribute: the function giving the answer."), line
+            )
+        size = []
+        for attribute, default in (("width", 400), ("height", 300)):
+            match = _PIXELS.fullmatch((element.get(attribute) or "").strip())
+            size.append(max(1, min(int(match.group(1)), MAX_JSINPUT_SIZE)) if match else default)
+        common["partial_credit"] = ()  # the check function gives it, if any
+        jsinput = JsInput(
+            html_file=(element.get("html_file") or "").strip(),
+            gradefn=names["gradefn"],
+            get_statefn=names["get_statefn"],
+            set_statefn=names["set_statefn"],
+            initial_state=element.get("initial_state"),
+            width=size[0],
+            height=size[1],
+            title=(element.get("title") or "").strip(),
+            sop=_bool(element.get("sop")),
+        )
+        return Input(**common, jsinput=jsinput)
+
+    def _annotation(self, element: Any, common: dict[str, Any]) -> Input:
+        line = element.sourceline
+        options = []
+        for option in element.findall("./options/option"):
+            choice = (option.get("choice") or "").strip()
+            if choice not in ANNOTATION_POINTS:
+                raise ProblemError(
+                    _("choice=“{value}” must be correct, partially-correct or incorrect."),
+                    option.sourceline,
+                    value=choice,
+                )
+            options.append(AnnotationOption((option.text or "").strip(), choice))
+        if not options:
+            raise ProblemError(_("<annotationinput> has no <option> in its <options>."), line)
+        if not any(o.choice == "correct" for o in options):
+            self.warnings.append(Message(_("No tag of this annotation is marked correct."), line))
+
+        def part(name: str) -> str:
+            found = element.find(name)
+            return _inner_html(found, ()) if found is not None else ""
+
+        annotation = Annotation(
+            title=(element.findtext("title") or "").strip(),
+            text_html=part("text"),
+            comment_html=part("comment"),
+            comment_prompt=(element.findtext("comment_prompt") or "").strip(),
+            tag_prompt=(element.findtext("tag_prompt") or "").strip(),
+            options=tuple(options),
+        )
+        # As Open edX: the best tag is worth 2 points, whatever the input says.
+        common["points"] = ANNOTATION_POINTS["correct"]
+        common["partial_credit"] = ()
+        return Input(**common, annotation=annotation)
 
     def _custom_check(self, response: Any, input_ids: tuple[str, ...]) -> scripts.CustomCheck:
         line = response.sourceline
@@ -1140,6 +1285,7 @@ def _merge(parts: list[Part]) -> Iterator[Part]:
 
 
 __all__ = [
+    "ANNOTATION",
     "CHECKBOXES",
     "CHOICE_TEXT",
     "CUSTOM",
@@ -1149,11 +1295,14 @@ __all__ = [
     "MULTIPLE_CHOICE",
     "NUMERICAL",
     "TEXT",
+    "Annotation",
+    "AnnotationOption",
     "Choice",
     "FormulaAnswer",
     "Hint",
     "ImageAnswer",
     "Input",
+    "JsInput",
     "NumberField",
     "NumericAnswer",
     "Option",

@@ -20,6 +20,7 @@ from plugins.problem.areas import parse_point
 from plugins.problem.cache import BoundedCache
 from plugins.problem.grading import CORRECT, INCORRECT, PARTIAL, FeedbackHint, grade_input
 from plugins.problem.model import (
+    ANNOTATION,
     CHECKBOXES,
     CHOICE_TEXT,
     CUSTOM,
@@ -60,6 +61,8 @@ class Texts:
     gettext: Callable[[str], str]
     ngettext: Callable[[str, str, int], str]
     language: str = "fr"
+    #: The address of the sandboxed frame document of a JavaScript input, by input id (the block's handler).
+    frame_url: Callable[[str], str] = lambda input_id: ""
 
     def html(self, text: str) -> Markup:
         """Author HTML, sanitised, with course links resolved."""
@@ -155,21 +158,66 @@ def _input_view(question: Input, label: Markup, descriptions: list[Markup], situ
         "options": [{"value": o.value, "selected": o.value in chosen} for o in question.options],
         "shown_answer": None,
     }
-    if show and question.kind not in (MULTIPLE_CHOICE, CHECKBOXES, IMAGE, CHOICE_TEXT):
+    if show and question.kind not in (MULTIPLE_CHOICE, CHECKBOXES, IMAGE, CHOICE_TEXT, ANNOTATION):
         view["shown_answer"] = " | ".join(question.answer_display())
     if question.image is not None:
         view["image"] = _image_view(question, answer, texts)
     if question.kind == CHOICE_TEXT:
         view["text_choices"] = _text_choices_view(question, answer, show, texts)
+    if question.jsinput is not None:
+        view["jsinput"] = _jsinput_view(question, texts)
+    if question.annotation is not None:
+        view["annotation"] = _annotation_view(question, answer, show, texts)
     return view
+
+
+def _course_file_url(path: str, texts: Texts) -> str:
+    # The same course-file rewriting as the links of author HTML (its pattern wants a quote before).
+    return texts.replace_urls(f'"{path}')[1:]
+
+
+def _jsinput_view(question: Input, texts: Texts) -> dict[str, Any]:
+    spec = question.jsinput
+    assert spec is not None
+    return {
+        "frame": texts.frame_url(question.id),
+        "file": _course_file_url(spec.html_file, texts),
+        "width": spec.width,
+        "height": spec.height,
+        "title": spec.title,
+        "keeps_state": spec.get_statefn is not None,
+        "initial_state": spec.initial_state or "",
+    }
+
+
+def _annotation_view(question: Input, answer: Any, show: bool, texts: Texts) -> dict[str, Any]:
+    spec = question.annotation
+    assert spec is not None
+    chosen = answer.get("options", []) if isinstance(answer, dict) else []
+    return {
+        "title": spec.title,
+        "text": texts.html(spec.text_html) if spec.text_html else "",
+        "comment": texts.html(spec.comment_html) if spec.comment_html else "",
+        "comment_prompt": spec.comment_prompt,
+        "tag_prompt": spec.tag_prompt,
+        "value": answer.get("comment", "") if isinstance(answer, dict) else "",
+        "options": [
+            {
+                "index": index,
+                "description": option.description,
+                "checked": index in chosen,
+                "is_answer": show and option.choice == "correct",
+            }
+            for index, option in enumerate(spec.options)
+        ],
+    }
 
 
 def _image_view(question: Input, answer: Any, texts: Texts) -> dict[str, Any]:
     image = question.image
     assert image is not None
     point = parse_point(answer)
-    # The same course-file rewriting as the links of author HTML (its pattern wants a quote before).
-    src = texts.replace_urls(f'"{image.src}')[1:]
+    src = _course_file_url(image.src, texts)
     return {
         "src": src,
         "width": image.width,

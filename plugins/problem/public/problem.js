@@ -11,6 +11,10 @@
     return meta ? meta.getAttribute("content") || "" : "";
   }
 
+  var JSINPUT = "cybermassif-jsinput";
+  var MAX_FILE_BYTES = 20 * 1024 * 1024;
+  var FRAME_TIMEOUT = 5000;
+
   function ProblemBlock(runtime, element) {
     var root = element && element.jquery ? element[0] : element;
     var busy = false;
@@ -77,6 +81,15 @@
             }),
             values: values
           };
+        } else if (kind === "annotation") {
+          var tag = input.querySelector("input[type=radio]:checked");
+          result[id] = {
+            options: tag ? [parseInt(tag.value, 10)] : [],
+            comment: input.querySelector("[data-comment]").value
+          };
+        } else if (kind === "jsinput") {
+          // What the frame answered last (saved); replaced by its answer now when it gives one (submit).
+          result[id] = input.getAttribute("data-answer") || "";
         } else if (kind === "multiple_choice") {
           var checked = input.querySelector("input[type=radio]:checked");
           result[id] = checked ? checked.value : "";
@@ -133,14 +146,170 @@
       });
     }
 
+    // JavaScript inputs: the author's page in a sandboxed frame (an opaque origin, "null"). A message is
+    // believed only from one of this problem's frames, shaped as the frame sends it; the page fetches for
+    // it only the course's own files (under the same /static/ as the frame's page), nothing else.
+    function frames() {
+      return Array.prototype.slice.call(root.querySelectorAll("iframe.problem-jsinput-frame"));
+    }
+
+    function frameOf(source) {
+      return frames().filter(function (frame) {
+        return frame.contentWindow === source;
+      })[0] || null;
+    }
+
+    function tell(frame, message) {
+      if (frame.contentWindow) {
+        frame.contentWindow.postMessage(message, "*");
+      }
+    }
+
+    function courseFile(frame, asked) {
+      var file, url;
+      try {
+        file = new URL(frame.getAttribute("data-file"), window.location.href);
+        url = asked === null ? file : new URL(asked, file);
+      } catch (error) {
+        return null;
+      }
+      var at = file.pathname.indexOf("/static/");
+      if (at < 0 || url.origin !== window.location.origin || file.origin !== window.location.origin) {
+        return null;
+      }
+      return url.pathname.indexOf(file.pathname.slice(0, at + 8)) === 0 ? url : null;
+    }
+
+    function sendFile(frame, data) {
+      var reply = { type: JSINPUT + "-file-reply", id: data.id, ok: false };
+      var url = (data.url === null || typeof data.url === "string") ? courseFile(frame, data.url) : null;
+      if (!url || (data.as !== "text" && data.as !== "blob")) {
+        tell(frame, reply);
+        return;
+      }
+      window.fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+        var size = Number(response.headers.get("Content-Length") || "0");
+        if (!response.ok || size > MAX_FILE_BYTES) {
+          throw new Error("refused");
+        }
+        return data.as === "blob" ? response.blob() : response.text();
+      }).then(function (content) {
+        reply.ok = true;
+        reply[data.as] = content;
+        if (data.url === null) {
+          reply.url = url.href;
+        }
+        tell(frame, reply);
+      }).catch(function () {
+        tell(frame, reply);
+      });
+    }
+
+    var waiting = {};
+    var asked = 0;
+
+    // Call the author's page: resolves with its reply, rejects when it does not answer in time.
+    function ask(frame, payload) {
+      return new Promise(function (resolve, reject) {
+        asked += 1;
+        var id = asked;
+        var timer = window.setTimeout(function () {
+          delete waiting[id];
+          reject(new Error("no answer"));
+        }, FRAME_TIMEOUT);
+        waiting[id] = { frame: frame, done: function (reply) {
+          window.clearTimeout(timer);
+          (reply.ok ? resolve : reject)(reply);
+        } };
+        payload.type = JSINPUT + "-call";
+        payload.id = id;
+        tell(frame, payload);
+      });
+    }
+
+    // As Open edX: once the page is there, the saved state (or the input's initial state) is given back.
+    function restore(frame) {
+      var box = frame.closest("[data-input-id]");
+      var state = box.getAttribute("data-initial-state") || null;
+      var saved = box.getAttribute("data-answer");
+      if (saved && box.getAttribute("data-keeps-state") === "true") {
+        try {
+          var found = JSON.parse(saved).state;
+          if (found !== null && found !== undefined) {
+            state = typeof found === "string" ? found : JSON.stringify(found);
+          }
+        } catch (error) {
+          state = null;
+        }
+      }
+      if (state !== null) {
+        ask(frame, { call: "setState", state: state }).catch(function () {});
+      }
+    }
+
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      var frame = event.origin === "null" ? frameOf(event.source) : null;
+      if (!frame || !data || typeof data !== "object" || typeof data.id !== "number") {
+        return;
+      }
+      if (data.type === JSINPUT + "-file") {
+        sendFile(frame, data);
+      } else if (data.type === JSINPUT + "-ready") {
+        restore(frame);
+      } else if (data.type === JSINPUT + "-reply" && waiting[data.id] && waiting[data.id].frame === frame) {
+        var call = waiting[data.id];
+        delete waiting[data.id];
+        var shaped = typeof data.ok === "boolean" && (data.answer === undefined || typeof data.answer === "string")
+          && (data.state === undefined || typeof data.state === "string");
+        call.done(shaped ? data : { ok: false });
+      }
+    });
+
+    // A frame that asked for its page before this listened asks again when greeted.
+    function greet(frame) {
+      tell(frame, { type: JSINPUT + "-hello", id: 0 });
+    }
+    frames().forEach(greet);
+    root.addEventListener("load", function (event) {
+      if (event.target.classList && event.target.classList.contains("problem-jsinput-frame")) {
+        greet(event.target);
+      }
+    }, true);
+
+    // The answer of every frame, asked now: what its grade function gives, with its state when kept.
+    function frameAnswers() {
+      return Promise.all(frames().map(function (frame) {
+        return ask(frame, { call: "answer" }).then(function (reply) {
+          var box = frame.closest("[data-input-id]");
+          var value = box.getAttribute("data-keeps-state") === "true"
+            ? JSON.stringify({ answer: reply.answer, state: reply.state === undefined ? null : reply.state })
+            : reply.answer;
+          return [box.getAttribute("data-input-id"), value];
+        });
+      }));
+    }
+
     // One listener each on the block's element: the problem's HTML is replaced after every call.
     root.addEventListener("submit", function (event) {
       if (!event.target.classList.contains("problem-form")) {
         return;
       }
       event.preventDefault();
-      call("submit", answers(), function (body) {
-        replace(body.html);
+      if (busy) {
+        return;
+      }
+      frameAnswers().then(function (pairs) {
+        var result = answers();
+        pairs.forEach(function (pair) {
+          result[pair[0]] = pair[1];
+        });
+        call("submit", result, function (body) {
+          replace(body.html);
+        });
+      }, function () {
+        var current = problem();
+        showError(current ? current.getAttribute("data-error-frame") : "");
       });
     });
 
