@@ -67,9 +67,10 @@ def _empty_state(words: Words, top: float, bottom: float) -> str:
     )
 
 
-def _legend(words: Words, x: float, y: float) -> str:
+def _legend(words: Words, x: float, y: float, swatch: str = FILL) -> str:
+    """The legend: a swatch of the series' colour and its name."""
     return (
-        f'<g class="chart-legend"><rect x="{x:.1f}" y="{y - 10:.1f}" width="14" height="10" fill="{FILL}" '
+        f'<g class="chart-legend"><rect x="{x:.1f}" y="{y - 10:.1f}" width="14" height="10" fill="{swatch}" '
         f'stroke="{LINE}" stroke-width="2"/><text x="{x + 20:.1f}" y="{y:.1f}" font-size="12" fill="{INK}">'
         f"{escape(words.legend)}</text></g>"
     )
@@ -88,7 +89,7 @@ def cumulative_chart(
     tick at each labelled week, the year under the first one and wherever it changes), a value axis with
     its ticks, the value reached at each labelled week, a legend, and the axes' titles. Without points, the
     frame says why it is empty and what would fill it."""
-    height = HEIGHT + 36  # room for the years under the dates and the axis's title
+    height = HEIGHT + 16  # room for the years under the dates and the axis's title
     parts = _open(chart_id, height, title, description)
     top_y, base_y = TOP + 20, HEIGHT - BOTTOM  # the legend sits above the plot
     plot_w, plot_h = WIDTH - LEFT - RIGHT, base_y - top_y
@@ -146,7 +147,7 @@ def cumulative_chart(
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{INK}"/>'
         f'<line x1="{LEFT}" x2="{LEFT}" y1="{top_y}" y2="{y(0):.1f}" stroke="{INK}"/>'
-        f'<text x="{LEFT + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" font-size="12" '
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{base_y + 50:.1f}" text-anchor="middle" font-size="12" '
         f'fill="{INK}">{escape(words.x_axis)}</text>'
     )
     parts.append("</svg>")
@@ -165,7 +166,7 @@ def bar_chart(
     height = bars_top + bars_h + 44
     parts = _open(chart_id, height, title, description)
     bar_w = WIDTH - label_w - RIGHT - 96
-    parts.append(_legend(words, label_w, TOP + 4))
+    parts.append(_legend(words, label_w, TOP + 4, LINE))
     base = bars_top + bars_h
     for share in (0, 25, 50, 75, 100):
         x = label_w + bar_w * share / 100

@@ -19,7 +19,7 @@ from app.forum.models import ForumFlag, ForumPost, ForumThread
 from app.runtime.models import FieldValue
 from app.runtime.store import scope_name
 from tests.conftest import sign_in
-from tests.progress.conftest import follow
+from tests.progress.conftest import enrol, follow
 from tests.progress.test_query_counts import SMALL_SPEC, _build_site, _large_spec
 
 EN = {"Accept-Language": "en"}
@@ -268,6 +268,11 @@ def test_the_home_page_speaks_french(app, world, network, make_user):
     assert "Suivi du Cybersite" in html
     assert "Entreprises sans activité depuis 30 jours" in html
     assert "Promotions à risque" in html
+    learner = make_user(roles=[(Role.LEARNER, world.companies[0])], language="fr")
+    enrol(app, learner, network)
+    _client, html = home(app, learner, FR)
+    assert "Ma formation" in html
+    assert "Commencer" in html and "formation en cours" in html
 
 
 def test_the_cybersite_managers_progress_page_is_titled_for_follow_up(app, world, network, make_user):
