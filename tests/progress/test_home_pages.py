@@ -334,3 +334,52 @@ def test_every_home_page_costs_the_same_whatever_the_size(
         budgets[role] = counts[0]
     # The sign-in's user and roles, then each section's own statements (see app.learn.homepage).
     assert budgets == {"learners": 7, "manager": 6, "site_manager": 5, "trainer": 6, "admin": 3}, budgets
+
+
+def test_the_learners_home_page_costs_the_same_with_one_course_or_many(
+    app, world, progress_course, learner_in, make_user, count_statements
+):
+    courses = [progress_course(number=f"MANY{i}", title=f"Formation {i}") for i in range(4)]
+    few = make_user(roles=[(Role.LEARNER, world.companies[0])], language="en")
+    many = make_user(roles=[(Role.LEARNER, world.companies[0])], language="en")
+    enrol(app, few, courses[0])
+    for course in courses:
+        enrol(app, many, course)
+    for course in courses:
+        learner_in(many, course).view("u1")
+    learner_in(few, courses[0]).view("u1")
+    with app.app_context():
+        for i, course in enumerate(courses):
+            thread = ForumThread(
+                course_key=course.course_key,
+                discussion_id="d",
+                usage_id="none",
+                author_id=many.id,
+                title=f"Fil {i}",
+                body_markdown="?",
+                body_html="?",
+            )
+            db.session.add(thread)
+            db.session.flush()
+            db.session.add(ForumPost(thread_id=thread.id, author_id=few.id, body_markdown="r", body_html="r"))
+            db.session.add(
+                FieldValue(
+                    scope=USER_STATE,
+                    user_id=many.id,
+                    scope_key=course.usage("probe", "p1"),
+                    field_name="staff_comment",
+                    value=f"Commentaire {i}",
+                )
+            )
+        db.session.commit()
+    counts = []
+    for user in (few, many):
+        client = app.test_client()
+        sign_in(client, user.email)
+        client.get("/")
+        response, statements = count_statements(lambda c=client: c.get("/"))
+        assert response.status_code == 200
+        counts.append(len(statements))
+    html = response.get_data(as_text=True)
+    assert figures(html, "home-learner")["unread replies"] == 4 and "Commentaire 3" in html
+    assert counts[0] == counts[1] == 7, counts
