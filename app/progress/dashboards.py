@@ -19,7 +19,7 @@ from app.accounts.models import Company, Cybersite
 from app.cohorts.models import Cohort
 from app.core.database import read_columns
 from app.core.extensions import db
-from app.progress.charts import Point, bar_chart, cumulative_chart
+from app.progress.charts import Point, Words, bar_chart, cumulative_chart
 from app.progress.queries import cohorts as cohort_queries
 from app.progress.queries import course as course_queries
 from app.progress.queries import staff as staff_queries
@@ -192,6 +192,17 @@ def completions_over_time(
         weeks,
     )
     total = weeks[-1][2] if weeks else 0
+    words = Words(
+        x_axis=str(_l("Week (Monday)")),
+        y_axis=str(_l("Completions")),
+        legend=str(_l("Courses completed so far")),
+        empty=str(_l("No course completed yet")),
+        empty_hint=str(
+            _l("The chart fills as the cohort's learners complete their courses: one step per completion.")
+            if cohort is not None
+            else _l("The chart fills as the learners of the Cybersite's cohorts complete their courses.")
+        ),
+    )
     description = (
         _l(
             "Course completions so far, week by week, from %(start)s to %(end)s: %(total)d in all.",
@@ -200,7 +211,7 @@ def completions_over_time(
             total=total,
         )
         if weeks
-        else _l("No course completed yet.")
+        else f"{_l('No course completed yet.')} {words.empty_hint}"
     )
     chart = cumulative_chart(
         [Point(week, so_far) for week, _, so_far in weeks],
@@ -208,6 +219,7 @@ def completions_over_time(
         str(description),
         _week_label,
         "completions-chart",
+        words=words,
     )
     return table, chart
 
@@ -245,7 +257,18 @@ def course_funnel(target: course_queries.CourseAudience, structure: CourseStruct
         completed=figures.completed,
         passed=figures.passed,
     )
-    chart = bar_chart(steps, figures.enrolled, str(_l("Completion funnel")), str(description), "funnel-chart")
+    words = Words(
+        x_axis=str(_l("Share of the learners enrolled")),
+        y_axis="",
+        legend=str(_l("Learners at each step (share of the enrolled)")),
+        empty=str(_l("No learner enrolled yet")),
+        empty_hint=str(
+            _l("The funnel fills once a cohort of your Cybersites follows the course and its learners start.")
+        ),
+    )
+    chart = bar_chart(
+        steps, figures.enrolled, str(_l("Completion funnel")), str(description), "funnel-chart", words=words
+    )
     return table, chart
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import select
 
-from app.accounts.models import Company, Cybersite, User
+from app.accounts.models import Company, Cybersite, Role, User
 from app.accounts.policy import (
     Action,
     can,
@@ -52,12 +52,18 @@ def index() -> str:
     """My progress: each course with its chapters, grade and what to do next; and my follow-up pages."""
     user = actor()
     require(Action.VIEW_LEARNER_PROGRESS, user)
+    courses = learner_queries.learner_courses(user.id, can(user, Action.STAFF_COURSES))
+    follow_up = _follow_up(user)
+    # A manager or trainer who follows no course is here for the follow-up: the page is titled for it
+    # (not "My progress", with "no course yet" as its news).
+    follows_others = bool(follow_up["companies"] or follow_up["sites"] or follow_up["courses"])
     return render_template(
         "progress/learner.html",
         person=user,
         own=True,
-        courses=learner_queries.learner_courses(user.id, can(user, Action.STAFF_COURSES)),
-        follow_up=_follow_up(user),
+        courses=courses,
+        follow_up=follow_up,
+        follow_up_only=follows_others and not courses and not any(g.role == Role.LEARNER for g in user.roles),
     )
 
 
