@@ -1,0 +1,215 @@
+"""Issue 19's proof on a realistic Open edX course (``openedx_course/``, OLX as Open edX's exporter writes
+it, with French and Unicode file names): it imports unmodified with only the expected warning, exports to
+OLX that imports again to the same blocks, shows each unit to whom may see it, and grades a right and a
+wrong answer of every problem form through the real handler endpoint as Open edX grades them."""
+
+from __future__ import annotations
+
+import re
+import tarfile
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.courses.exporting import export_course
+from app.courses.importing import import_course
+from app.courses.models import Course
+from app.runtime.keys import CourseKey, usage_key_for
+from app.runtime.models import StoredBlock
+from plugins.problem import sandbox
+from plugins.problem.model import read_problem
+from tests.corpus import corpus_olx as olx
+from tests.corpus.conftest import CORPUS, COURSE_KEY, corpus_digest
+from tests.courses.test_round_trip import _course_fields, _snapshot
+from tests.plugins.problem.conftest import recorded
+
+UNREADABLE = ("annotatable/parcours-annotatable-illisible.xml", 2)
+DRAWN = re.compile(r'class="library-content-item( library-content-not-drawn)?" data-id="([^"]+)"')
+
+
+def _files(archive: Path) -> dict[str, bytes]:
+    with tarfile.open(archive) as tar:
+        return {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+# Import and export ---------------------------------------------------------------------------------------
+
+
+def test_the_corpus_imports_unmodified_from_the_command_line(app):
+    before = corpus_digest()
+    result = app.test_cli_runner().invoke(args=["courses", "import", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    # The one component that cannot be read is reported with its file and line, and nothing else.
+    warnings = [line for line in result.output.splitlines() if "warning:" in line]
+    assert len(warnings) == 1 and f"{UNREADABLE[0]}:" in warnings[0], result.output
+    assert corpus_digest() == before
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.course_key == COURSE_KEY))
+        assert course.title == "Facturation électronique et cybersécurité pour les PME"
+        assert course.open_enrolment is True  # invitation_only false
+
+
+def test_every_block_type_of_the_corpus_is_read(app, corpus_course):
+    (warning,) = corpus_course.warnings
+    assert (warning.file, warning.code, warning.params["tag"]) == (UNREADABLE[0], "unreadable", "annotatable")
+    with app.app_context():
+        blocks = db.session.scalars(
+            select(StoredBlock).where(StoredBlock.tree_id == corpus_course.tree_id)
+        ).all()
+    types = {b.block_type for b in blocks}
+    assert types == {
+        "course", "chapter", "sequential", "vertical", "html", "video", "annotatable", "problem",
+        "library_content", "drag-and-drop-v2", "discussion", "staffgradedxblock", "edx_sga",
+        "openassessment", "lti_consumer",
+    }  # fmt: skip
+    assert sorted(b.url_name for b in blocks if b.block_type == "vertical") == sorted(olx.units())
+    names = {b.url_name for b in blocks if b.block_type == "problem"}
+    assert names == {name for name, _ in olx.problems()}
+    # The unreadable component keeps its OLX, as it came.
+    (kept,) = [b for b in blocks if b.url_name == "parcours-annotatable-illisible"]
+    assert "<annotation>garantit la disponibilité du service</annotation>" in kept.olx
+
+
+def test_the_export_imports_again_to_the_same_blocks(app_ctx, tmp_path):
+    first = import_course(CORPUS, actor=None)
+    db.session.commit()
+    before, fields = _snapshot(first.tree_id), _course_fields(first.course)
+    exported = export_course(COURSE_KEY, tmp_path / "first.tar.gz", actor=None)
+    assert (exported.blocks, exported.assets) == (first.blocks, first.assets)
+    second = import_course(tmp_path / "first.tar.gz", actor=None)
+    db.session.commit()
+    assert second.tree_id != first.tree_id and len(second.warnings) == 1
+    assert _snapshot(second.tree_id) == before and _course_fields(second.course) == fields
+    export_course(COURSE_KEY, tmp_path / "second.tar.gz", actor=None)
+    files, again = _files(tmp_path / "first.tar.gz"), _files(tmp_path / "second.tar.gz")
+    assert files == again
+    # Course files come back under their own names and bytes; info/ and assets.xml are kept.
+    for path in (p for p in CORPUS.rglob("*") if p.is_file() and p.parts[-2] in ("static", "info")):
+        relative = str(path.relative_to(CORPUS))
+        assert files[relative] == path.read_bytes(), relative
+    assets = etree.fromstring(files["assets/assets.xml"])
+    assert {a.get("filename") for a in assets} >= {"Fiche d'entreprise é.pdf", "documentation icon.svg"}
+    # The unreadable component, the transcripts and the visibility settings are exported as written.
+    assert b"<annotation>garantit" in files[UNREADABLE[0]]
+    video = etree.fromstring(files["video/fact-video-reception.xml"])
+    assert {(t.get("language"), t.get("src")) for t in video.iter("transcript")} == {
+        ("fr", "réception-facture-fr.srt"),
+        ("en", "reception-facture-en.srt"),
+    }
+    assert b'visible_to_staff_only="true"' in files["vertical/u-pratique-formateurs.xml"]
+    assert b"group_access=" in files["vertical/u-parcours-commerces.xml"]
+
+
+# What learners and staff see -----------------------------------------------------------------------------
+
+
+def test_learners_see_every_unit_but_the_hidden_ones_and_staff_see_all(
+    corpus_course, enrolled, trainer, as_user
+):
+    learner = as_user(enrolled(corpus_course), corpus_course)
+    staff = as_user(trainer, corpus_course)
+    for unit in olx.units():
+        url = corpus_course.unit_url(unit)
+        expected = 404 if unit in olx.HIDDEN_FROM_LEARNERS else 200
+        assert learner.client.get(url).status_code == expected, unit
+        assert staff.client.get(url).status_code == 200, unit
+
+
+def test_course_links_reach_their_targets(corpus_course, enrolled, as_user):
+    client = as_user(enrolled(corpus_course), corpus_course)
+    page = client.page("u-fact-calendrier")
+    base = f"/formations/{COURSE_KEY}/static/"
+    for name, file in (
+        ("documentation_icon.svg", "documentation icon.svg"),
+        ("Fiche_d_entreprise_é.pdf", "Fiche d'entreprise é.pdf"),
+    ):
+        link = f"{base}{urllib.parse.quote(name)}"
+        assert f'"{link}"' in page, name
+        assert client.client.get(link).data == (CORPUS / "static" / file).read_bytes()
+    assert "/jump_to_id/" not in page
+    assert corpus_course.usage("vertical", "u-quiz-choix") in page
+
+
+# Grading -------------------------------------------------------------------------------------------------
+
+SCRIPTED = {"cyber-pb-sauvegardes", "cyber-pb-mot-de-passe"}
+FILE_PROBLEMS = sorted(
+    name for name, root in olx.problems() if (CORPUS / "problem" / f"{name}.xml").is_file()
+    and not olx.forms(root) & olx.UNSUPPORTED_FORMS
+)  # fmt: skip
+
+
+def _submit(client, course, url_name: str, answer) -> bool:
+    """Submit ``answer`` to the problem's one question through the handler endpoint; whether it is right."""
+    prefix = _html_id(course, url_name)
+    response = client.call("problem", url_name, "submit", {f"{prefix}_2_1": answer})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["correct"]
+
+
+def _html_id(course, url_name: str) -> str:
+    """The id a problem's inputs are named after (Open edX's HTML id of the block)."""
+    return usage_key_for(CourseKey.from_string(course.course_key), "problem", url_name).html_id()
+
+
+@pytest.mark.parametrize("url_name", FILE_PROBLEMS)
+def test_a_right_and_a_wrong_answer_are_graded_as_open_edx_grades_them(
+    app, corpus_course, enrolled, as_user, url_name
+):
+    if url_name in SCRIPTED and not sandbox.available():
+        pytest.skip("the script sandbox needs Linux and libseccomp")
+    learner = enrolled(corpus_course)
+    client = as_user(learner, corpus_course, language="fr")
+    page = client.page(olx.unit_of(url_name))
+    root = olx.problem_root(url_name)
+    answers = olx.answers(root, page)
+    points = olx.max_points(root)
+    assert _submit(client, corpus_course, url_name, answers.wrong) is False
+    assert recorded(app, learner.id, corpus_course, url_name)[:2] == (0.0, points)
+    assert _submit(client, corpus_course, url_name, answers.right) is True
+    assert recorded(app, learner.id, corpus_course, url_name)[:2] == (points, points)
+
+
+def test_the_drawn_questions_of_the_library_are_graded(app, corpus_course, enrolled, as_user):
+    learner = enrolled(corpus_course)
+    client = as_user(learner, corpus_course, language="fr")
+    page = client.page("u-cyber-banque")
+    drawn = [usage.rsplit("@", 1)[1] for undrawn, usage in DRAWN.findall(page) if not undrawn]
+    assert len(drawn) == 2  # max_count
+    for url_name in drawn:
+        root = olx.problem_root(url_name)
+        answers, points = olx.answers(root), olx.max_points(root)
+        assert _submit(client, corpus_course, url_name, answers.wrong) is False
+        assert recorded(app, learner.id, corpus_course, url_name)[:2] == (0.0, points)
+        assert _submit(client, corpus_course, url_name, answers.right) is True
+        assert recorded(app, learner.id, corpus_course, url_name)[:2] == (points, points)
+
+
+def test_a_problem_of_a_form_not_run_here_says_so_and_refuses_answers(corpus_course, enrolled, as_user):
+    client = as_user(enrolled(corpus_course), corpus_course)
+    assert "&lt;jsinput&gt;" in client.page("u-quiz-images")  # the notice names what is not run
+    prefix = _html_id(corpus_course, "fact-pb-simulateur")
+    response = client.call("problem", "fact-pb-simulateur", "submit", {f"{prefix}_2_1": '{"total": 120}'})
+    assert (
+        response.status_code == 400
+        and response.get_json()["error"] == "Il n’est pas possible de répondre à ce problème ici."
+    )
+
+
+def test_every_problem_of_a_supported_form_is_gradable(record_property):
+    problems = list(olx.problems())
+    gradable = {
+        name
+        for name, root in problems
+        if read_problem(etree.tostring(root, encoding="unicode"), "p").gradable
+    }
+    supported = {name for name, root in problems if not olx.forms(root) & olx.UNSUPPORTED_FORMS}
+    assert supported <= gradable
+    share = len(gradable) / len(problems)
+    record_property("gradable_problems", f"{len(gradable)}/{len(problems)}")
+    print(f"gradable problems of the corpus: {len(gradable)}/{len(problems)} ({share:.0%})")
+    assert share >= 0.9  # issue 19's goal: at least 9 problems in 10
