@@ -5,6 +5,7 @@ wrong answer of every problem form through the real handler endpoint as Open edX
 
 from __future__ import annotations
 
+import html
 import re
 import tarfile
 import urllib.parse
@@ -213,3 +214,65 @@ def test_every_problem_of_a_supported_form_is_gradable(record_property):
     record_property("gradable_problems", f"{len(gradable)}/{len(problems)}")
     print(f"gradable problems of the corpus: {len(gradable)}/{len(problems)} ({share:.0%})")
     assert share >= 0.9  # issue 19's goal: at least 9 problems in 10
+
+
+# Hints, solutions, draws, transcripts and course information ---------------------------------------------
+
+
+def test_feedback_hints_and_the_solution_come_from_the_olx(corpus_course, enrolled, as_user):
+    client = as_user(enrolled(corpus_course), corpus_course, language="fr")
+    client.page("u-quiz-choix")
+    root = olx.problem_root("fact-pb-choix-unique")
+    answers = olx.answers(root)
+    wrong_choice = root.findall(".//choicegroup/choice")[int(answers.wrong.removeprefix("choice_"))]
+    prefix = _html_id(corpus_course, "fact-pb-choix-unique")
+    wrong = client.call("problem", "fact-pb-choix-unique", "submit", {f"{prefix}_2_1": answers.wrong})
+    assert wrong.get_json()["correct"] is False
+    assert wrong_choice.find("choicehint").text in wrong.get_json()["html"]
+    hints = [h.text for h in root.iter("hint")]
+    for index, text in enumerate(hints):
+        response = client.call("problem", "fact-pb-choix-unique", "hint", {"index": index}).get_json()
+        assert response["total"] == len(hints) and text in response["html"]
+    # showanswer="finished": the solution once the learner has it right.
+    assert client.call("problem", "fact-pb-choix-unique", "show_answer").status_code == 403
+    client.call("problem", "fact-pb-choix-unique", "submit", {f"{prefix}_2_1": answers.right})
+    shown = client.call("problem", "fact-pb-choix-unique", "show_answer")
+    assert shown.status_code == 200 and "l’émission suit en 2027" in shown.get_json()["html"]
+
+
+def test_each_learner_gets_their_own_numbers_and_the_check_functions_message(
+    app, corpus_course, enrolled, as_user
+):
+    draws = set()
+    for _ in range(5):
+        client = as_user(enrolled(corpus_course), corpus_course, language="fr")
+        page = client.page("u-cyber-scripts")
+        answers = olx.answers(olx.problem_root("cyber-pb-sauvegardes"), page)
+        draws.add(answers.right)
+        assert "$salaries" not in page and "random.randint" not in page
+    assert len(draws) > 1  # rerandomize="per_student"
+    prefix = _html_id(corpus_course, "cyber-pb-sauvegardes")
+    wrong = client.call("problem", "cyber-pb-sauvegardes", "submit", {f"{prefix}_2_1": answers.wrong})
+    assert "Vous avez compté une heure, pas une journée." in wrong.get_json()["html"]
+
+
+def test_the_transcripts_are_played_in_both_languages(corpus_course, enrolled, as_user):
+    client = as_user(enrolled(corpus_course), corpus_course, language="fr")
+    page = client.page("u-fact-video")
+    tracks = dict(re.findall(r'<track kind="captions" src="([^"]+)" srclang="([a-z]+)"', page))
+    by_language = {language: src for src, language in tracks.items()}
+    assert set(by_language) >= {"fr", "en"}
+    for language, text in (("fr", "Bonjour, je suis Claire"), ("en", "Hello, I am Claire")):
+        response = client.client.get(by_language[language].replace("&amp;", "&"))
+        assert response.status_code == 200, language
+        vtt = response.get_data(as_text=True)
+        assert vtt.startswith("WEBVTT") and text in vtt, language
+
+
+def test_learners_see_the_updates_and_handouts(corpus_course, enrolled, as_user):
+    client = as_user(enrolled(corpus_course), corpus_course, language="fr")
+    response = client.client.get(f"/formations/{COURSE_KEY}")
+    page = response.get_data(as_text=True)
+    assert "La première classe virtuelle a lieu jeudi" in page and "Fiche d’entreprise à compléter" in page
+    link = html.unescape(re.search(r'href="([^"]+)">Fiche d’entreprise à compléter', page).group(1))
+    assert client.client.get(link).data == (CORPUS / "static" / "Fiche d'entreprise é.pdf").read_bytes()
