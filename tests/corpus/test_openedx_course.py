@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tarfile
 import urllib.parse
+from datetime import date
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from app.accounts.models import Role
+from app.cohorts.models import Cohort, CohortCourse, CohortMember
 from app.core.extensions import db
 from app.courses.exporting import export_course
-from app.courses.importing import import_course
-from app.courses.models import Course
+from app.courses.importing import ImportFailed, import_course
+from app.courses.models import Course, Enrolment
 from app.runtime.keys import CourseKey, usage_key_for
 from app.runtime.models import StoredBlock
 from plugins.problem import sandbox
 from plugins.problem.model import read_problem
 from tests.corpus import corpus_olx as olx
 from tests.corpus.conftest import CORPUS, COURSE_KEY, corpus_digest
+from tests.courses.conftest import row_counts
 from tests.courses.test_round_trip import _course_fields, _snapshot
 from tests.plugins.problem.conftest import recorded
 
@@ -118,6 +123,32 @@ def test_learners_see_every_unit_but_the_hidden_ones_and_staff_see_all(
         expected = 404 if unit in olx.HIDDEN_FROM_LEARNERS else 200
         assert learner.client.get(url).status_code == expected, unit
         assert staff.client.get(url).status_code == 200, unit
+
+
+def test_a_cohort_linked_to_a_content_group_sees_that_groups_unit_only(
+    app, corpus_course, make_cybersite, make_company, make_user, as_user
+):
+    site = make_cybersite()
+    company = make_company(cybersite=site)
+    shopkeeper = make_user(roles=[(Role.LEARNER, company)])
+    with app.app_context():
+        cohort = Cohort(cybersite_id=site.id, name="Commerces d’Annecy", starts_on=date(2026, 9, 1),
+                        ends_on=date(2026, 12, 18), capacity=12)  # fmt: skip
+        db.session.add(cohort)
+        db.session.flush()
+        # Group 1 of the course's partition 50 ("Métiers", cohort scheme): "Commerces".
+        db.session.add(
+            CohortCourse(cohort_id=cohort.id, course_id=corpus_course.course_id, content_group_id=1)
+        )
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=shopkeeper.id, company_id=company.id))
+        db.session.add(
+            Enrolment(user_id=shopkeeper.id, course_id=corpus_course.course_id, cohort_id=cohort.id)
+        )
+        db.session.commit()
+    client = as_user(shopkeeper, corpus_course).client
+    assert client.get(corpus_course.unit_url("u-parcours-commerces")).status_code == 200
+    assert client.get(corpus_course.unit_url("u-parcours-artisans")).status_code == 404
+    assert client.get(corpus_course.unit_url("u-pratique-formateurs")).status_code == 404
 
 
 def test_course_links_reach_their_targets(corpus_course, enrolled, as_user):
@@ -276,3 +307,50 @@ def test_learners_see_the_updates_and_handouts(corpus_course, enrolled, as_user)
     assert "La première classe virtuelle a lieu jeudi" in page and "Fiche d’entreprise à compléter" in page
     link = html.unescape(re.search(r'href="([^"]+)">Fiche d’entreprise à compléter', page).group(1))
     assert client.client.get(link).data == (CORPUS / "static" / "Fiche d'entreprise é.pdf").read_bytes()
+
+
+# Bad input -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("relative", "text", "message"),
+    [
+        (
+            "problem/fact-pb-liste.xml",
+            "<problem><optionresponse><p>ouvert</optionresponse></problem>",
+            "problem/fact-pb-liste.xml:1: The XML is not valid",
+        ),
+        (
+            "vertical/u-quiz-choix.xml",
+            '<vertical><problem url_name="../../../etc/passwd"/></vertical>',
+            "vertical/u-quiz-choix.xml:1: url_name '../../../etc/passwd' may not contain '/'",
+        ),
+    ],
+    ids=["malformed-xml", "traversal"],
+)
+def test_a_broken_or_hostile_copy_of_the_corpus_is_refused_whole(app_ctx, tmp_path, relative, text, message):
+    root = Path(shutil.copytree(CORPUS, tmp_path / "copie"))
+    (root / relative).write_text(text, encoding="utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        import_course(root, actor=None)
+    db.session.rollback()
+    assert any(str(problem).startswith(message) for problem in refused.value.problems), refused.value.problems
+    assert set(row_counts().values()) == {0}  # nothing half-written
+
+
+def test_a_component_that_cannot_be_graded_as_written_becomes_a_placeholder(app_ctx, tmp_path):
+    root = Path(shutil.copytree(CORPUS, tmp_path / "copie"))
+    (root / "problem" / "fact-pb-liste.xml").write_text(
+        "<problem><optionresponse><optioninput options=\"('a','b')\" correct=\"c\"/>"
+        "</optionresponse></problem>"
+    )
+    result = import_course(root, actor=None)
+    db.session.commit()
+    assert sorted(w.file for w in result.warnings) == sorted([UNREADABLE[0], "problem/fact-pb-liste.xml"])
+    kept = db.session.scalar(
+        select(StoredBlock).where(
+            StoredBlock.tree_id == result.tree_id, StoredBlock.url_name == "fact-pb-liste"
+        )
+    )
+    assert 'correct="c"' in kept.olx and kept.content == {}
+    assert len(_snapshot(result.tree_id)["blocks"]) == result.blocks
