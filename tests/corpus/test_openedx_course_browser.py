@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.core.extensions import db
 from app.courses.models import Course, Enrolment
+from app.progress.models import BlockCompletion
 from app.runtime.keys import CourseKey, usage_key_for
 from tests.browser_fixtures import served, site_app
 from tests.conftest import PASSWORD
@@ -111,6 +112,32 @@ def test_every_unit_renders_for_a_learner_without_error(page, imported, site_app
     page.goto(_unit_url("u-cyber-glisser"))
     page.get_by_text("Relevé mensuel de la banque").first.wait_for(timeout=10_000)
     assert page.get_by_text("Unable to load").count() == 0
+
+
+def test_a_learner_answers_a_scripted_problem_in_the_page(page, imported, site_app_, make_user):
+    learner = make_user(language="fr")
+    with site_app_.app_context():
+        db.session.add(Enrolment(user_id=learner.id, course_id=imported))
+        db.session.commit()
+    _sign_in(page, learner.email)
+    page.goto(_unit_url("u-cyber-scripts"))
+    problem_id = usage_key_for(CourseKey.from_string(COURSE_KEY), "problem", "cyber-pb-sauvegardes").html_id()
+    problem = page.locator(f'.problem[data-problem-id="{problem_id}"]')
+    # The answer from the numbers this learner was given, as they read them on the page.
+    answers = olx.answers(olx.problem_root("cyber-pb-sauvegardes"), problem.inner_text())
+    page.fill(f"#{problem_id}_2_1", answers.right)
+    problem.locator(".problem-submit").click()
+    status = problem.locator(".problem-status")
+    status.locator("strong").wait_for(timeout=15_000)
+    assert status.inner_text().strip() == "Correct (2/2 points)"
+    with site_app_.app_context():
+        record = db.session.scalar(
+            select(BlockCompletion).where(
+                BlockCompletion.user_id == learner.id, BlockCompletion.block_type == "problem"
+            )
+        )
+    assert (record.earned, record.possible) == (2.0, 2.0)
+    assert page.errors == []
 
 
 def test_every_unit_renders_for_course_staff_without_error(page, imported, make_user, make_cybersite):
