@@ -106,6 +106,8 @@ def test_the_export_imports_again_to_the_same_blocks(app_ctx, tmp_path):
         ("fr", "réception-facture-fr.srt"),
         ("en", "reception-facture-en.srt"),
     }
+    # The presentation keeps its author's layout (Open edX's overview is written in <section>s).
+    assert b'<section class="prerequisites">' in files["about/overview.html"]
     assert b'visible_to_staff_only="true"' in files["vertical/u-pratique-formateurs.xml"]
     assert b"group_access=" in files["vertical/u-parcours-commerces.xml"]
 
@@ -354,3 +356,15 @@ def test_a_component_that_cannot_be_graded_as_written_becomes_a_placeholder(app_
     )
     assert 'correct="c"' in kept.olx and kept.content == {}
     assert len(_snapshot(result.tree_id)["blocks"]) == result.blocks
+
+
+def test_a_hostile_presentation_keeps_its_layout_and_loses_its_script(app_ctx, tmp_path):
+    root = Path(shutil.copytree(CORPUS, tmp_path / "copie"))
+    (root / "about" / "overview.html").write_text(
+        '<section class="about" onclick="steal()"><h2 style="color: #1d4f91">À propos</h2>'
+        '<script>steal()</script><a href="javascript:steal()">lien</a></section>',
+        encoding="utf-8",
+    )
+    overview = import_course(root, actor=None).course.about["overview"]
+    assert '<section class="about">' in overview and 'style="color: #1d4f91"' in overview
+    assert "steal()" not in overview and "<script" not in overview
