@@ -35,8 +35,8 @@ import bleach
 from sqlalchemy import func, insert, select
 
 from app.accounts.models import User
+from app.core.author_html import clean_author_html
 from app.core.extensions import db
-from app.core.sanitize import clean_html
 from app.courses import course_info, training_hours, visibility, vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
@@ -238,7 +238,8 @@ def _describe(course: Course, parsed: ParsedCourse) -> None:
     course.training_minutes = training_hours.read_minutes(settings)[0]
     course.policy = parsed.policy
     course.grading_policy = parsed.grading_policy
-    course.about = {name: clean_html(text) for name, text in parsed.about.items()}
+    # Written by the course's authors (Open edX lays the overview out in <section>s): their policy.
+    course.about = {name: clean_author_html(text) for name, text in parsed.about.items()}
     course.kept_files = dict(parsed.kept_files)
     course.has_info = course_info.has_info(parsed.kept_files)
     course.short_description = plain_text(parsed.about.get("short_description", ""))

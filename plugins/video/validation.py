@@ -23,8 +23,9 @@ MAX_SECONDS = 24 * 3600
 STATIC_PREFIX = "/static/"
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
-# Characters of a URL path that need no quoting and cannot end an HTML attribute or a CSS url().
-_PATH_CHARACTERS = re.compile(r"[A-Za-z0-9._~%!$&*+,;=:@/-]+")
+# Characters of a URL path that cannot end an HTML attribute or a CSS url(). Letters and digits of any
+# script are among them: Open edX names a course file ``réception facture.mp4`` /static/réception_facture.mp4.
+_PATH_CHARACTERS = re.compile(r"[\w.~%!$&*+,;=:@/-]+")
 _URL_CHARACTERS = re.compile(r"[A-Za-z0-9._~%!$&*+,;=:@/?#\[\]-]+")
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
 _EMBED_QUERY = re.compile(r"[\w=&.-]*")

@@ -170,3 +170,24 @@ def test_values_set_by_a_course_policy_are_checked_again_when_shown(olx_course, 
     assert "This video has no source yet." in block
     assert "evil.example.org" not in block and "javascript:" not in block and "<script>" not in block
     assert "x.vtt" not in block and "<track" not in block
+
+
+def test_a_file_named_with_accents_plays_under_its_open_edx_name(olx_course, enrolled, as_user):
+    """Open edX names ``static/réception facture.mp4`` /static/réception_facture.mp4 (its letters kept)."""
+    unit = (
+        '<video url_name="v1" html5_sources=\'["/static/réception_facture.mp4"]\'>'
+        '<transcript language="fr" src="réception-fr.srt"/></video>'
+    )
+    files = {
+        "static/réception facture.mp4": b"the video",
+        "static/réception-fr.srt": "1\n00:00:01,000 --> 00:00:02,000\nBonjour\n",
+    }
+    course = olx_course(unit, files)
+    assert course.warnings == ()
+    client = as_user(enrolled(course), course)
+    block = _block(client.page(), "v1")
+    source = re.search(r'<source src="([^"]+)" type="video/mp4">', block).group(1)
+    assert source.endswith("/static/r%C3%A9ception_facture.mp4")
+    assert client.client.get(source).data == b"the video"
+    track = re.search(r'<track kind="captions" src="([^"]+)"', block).group(1)
+    assert "Bonjour" in client.client.get(html.unescape(track)).get_data(as_text=True)
