@@ -274,6 +274,9 @@ def test_a_block_may_grade_from_its_own_publish_event_handler(client, make_cours
 
     assert post({"event_type": "grade", "value": 1, "max_value": 1}).status_code == 400
     assert post({"event_type": "progress"}).status_code == 400
+    assert post({"event_type": ["grade"], "item_id": "a"}).status_code == 400
+    headers = {**EN, "X-CSRFToken": token}
+    assert client.post(path, data="{", content_type="application/json", headers=headers).status_code == 400
     assert grade() is None
     opened = post({"event_type": "xblock.image-explorer.hotspot.opened", "item_id": "a"})
     assert opened.status_code == 200 and opened.json == {"result": "success"}
