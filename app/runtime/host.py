@@ -507,9 +507,10 @@ class HostRuntime(Runtime):
 
         As Open edX's LMS wraps every block's fragment, its ``/static/…`` and ``/jump_to_id/…`` links are
         rewritten first: blocks such as the image explorer put a course image's OLX path in their HTML as
-        it is and count on the host for it.
+        it is and count on the host for it. Never in an editing view: its forms show authors their links
+        as they wrote them, and save them so.
         """
-        if "/static/" in frag.content or "/jump_to_id/" in frag.content:
+        if view != "studio_view" and ("/static/" in frag.content or "/jump_to_id/" in frag.content):
             frag.content = ReplaceUrlsService(self.urls.asset_url, self._jump_url).replace_urls(frag.content)
         return self._wrap(block, view, frag, {"name": getattr(block, "name", None)})
 
