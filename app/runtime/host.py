@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -262,6 +263,7 @@ class HostRuntime(Runtime):
         self.view_cache = view_cache
         self.pending_progress: list[events.ProgressEvent] = []
         self.current_handler: str | None = None
+        self.browser_event_name: Any = None
 
     # Identity -------------------------------------------------------------------------------------------
 
@@ -501,7 +503,15 @@ class HostRuntime(Runtime):
     def wrap_xblock(
         self, block: XBlock, view: str, frag: Fragment, context: dict[str, Any] | None
     ) -> Fragment:
-        """Wrap a block's fragment with escaped Open edX wrapper attributes."""
+        """Wrap a block's fragment with escaped Open edX wrapper attributes.
+
+        As Open edX's LMS wraps every block's fragment, its ``/static/…`` and ``/jump_to_id/…`` links are
+        rewritten first: blocks such as the image explorer put a course image's OLX path in their HTML as
+        it is and count on the host for it. Never in an editing view: its forms show authors their links
+        as they wrote them, and save them so.
+        """
+        if view != "studio_view" and ("/static/" in frag.content or "/jump_to_id/" in frag.content):
+            frag.content = ReplaceUrlsService(self.urls.asset_url, self._jump_url).replace_urls(frag.content)
         return self._wrap(block, view, frag, {"name": getattr(block, "name", None)})
 
     def wrap_aside(
@@ -550,7 +560,9 @@ class HostRuntime(Runtime):
 
     def publish(self, block: XBlock, event_type: str, event_data: Any) -> None:
         """Progress events become ProgressEvents (sent at the end of the request); others are tracked."""
-        from_browser = self.current_handler == "publish_event"
+        # In a ``publish_event`` handler, the event the browser named is the browser's; what the block's own
+        # code publishes there besides (the image explorer grades each hotspot opened) is the block's.
+        from_browser = self.current_handler == "publish_event" and event_type == self.browser_event_name
         if not isinstance(event_type, str):
             raise events.EventRefused("the event name must be text")
         if event_type in events.PROGRESS_EVENT_TYPES:
@@ -589,10 +601,11 @@ class HostRuntime(Runtime):
     def handle(self, block: XBlock, handler_name: str, request: Any, suffix: str = "") -> Any:
         """Call a handler; remembers which one runs (events from ``publish_event`` come from the browser)."""
         self.current_handler = handler_name
+        self.browser_event_name = _named_event(request) if handler_name == "publish_event" else None
         try:
             return super().handle(block, handler_name, request, suffix)
         finally:
-            self.current_handler = None
+            self.current_handler = self.browser_event_name = None
 
     @property
     def has_writes(self) -> bool:
@@ -605,6 +618,18 @@ class HostRuntime(Runtime):
         if self.pending_progress:
             batch, self.pending_progress = self.pending_progress, []
             events.progress_recorded.send(self, events=batch)
+
+
+def _named_event(request: Any) -> Any:
+    """The event name a ``publish_event`` request carries (``event_type`` of its JSON body), if any.
+
+    Anything else than text is returned as it is, so that the check refuses it as the browser's.
+    """
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data.get("event_type") if isinstance(data, dict) else None
 
 
 def _copy_fragment(fragment: Fragment) -> Fragment:

@@ -234,3 +234,56 @@ def test_a_refused_handler_call_never_takes_the_write_lock(
     assert _post(client, echo_course, "echo", "{}", "not-a-token").status_code == 400
     assert _post(_without_session(client), echo_course, "echo", "{}").status_code in (400, 401)
     assert "writer" not in transactions
+
+
+EXPLORER = (
+    "<image_explorer schema_version='2'><background src='/static/plan.png'/><hotspots>"
+    "<hotspot item-id='a' x='10%' y='10%'><feedback><header><p>A</p></header></feedback></hotspot>"
+    "<hotspot item-id='b' x='50%' y='50%'><feedback><header><p>B</p></header></feedback></hotspot>"
+    "</hotspots></image_explorer>"
+)
+
+
+def test_a_block_may_grade_from_its_own_publish_event_handler(client, make_course, learner, enrol, app):
+    """The image explorer (PyPI) grades each hotspot opened in its ``publish_event`` handler: that grade is
+    the block's, while the browser still may not name a grade there."""
+    from app.progress.models import BlockCompletion
+
+    course = make_course(
+        ("course", "course", {}, [("chapter", "ch", {}, [("sequential", "seq", {}, [
+            ("vertical", "unit1", {}, [("image-explorer", "ie", {"data": EXPLORER}, [])]),
+        ])])]),
+    )  # fmt: skip
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    token = page_token(client, course.unit_url("unit1"))
+    path = f"/xblock/{course.usage('image-explorer', 'ie')}/handler/publish_event"
+
+    def post(body):
+        headers = {**EN, "X-CSRFToken": token}
+        return client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+
+    def grade():
+        with app.app_context():
+            record = db.session.scalar(
+                select(BlockCompletion).where(
+                    BlockCompletion.user_id == learner.id, BlockCompletion.block_type == "image-explorer"
+                )
+            )
+            return None if record is None else (record.earned, record.possible)
+
+    assert post({"event_type": "grade", "value": 1, "max_value": 1}).status_code == 400
+    assert post({"event_type": "progress"}).status_code == 400
+    assert post({"event_type": ["grade"], "item_id": "a"}).status_code == 400
+    headers = {**EN, "X-CSRFToken": token}
+    assert client.post(path, data="{", content_type="application/json", headers=headers).status_code == 400
+    assert grade() is None
+    opened = post({"event_type": "xblock.image-explorer.hotspot.opened", "item_id": "a"})
+    assert opened.status_code == 200 and opened.json == {"result": "success"}
+    assert grade() == (0.5, 1.0)
+    # A hotspot the block does not have, or one already opened, changes nothing.
+    assert post({"event_type": "xblock.image-explorer.hotspot.opened", "item_id": "zz"}).status_code == 200
+    assert post({"event_type": "xblock.image-explorer.hotspot.opened", "item_id": "a"}).status_code == 200
+    assert grade() == (0.5, 1.0)
+    assert post({"event_type": "xblock.image-explorer.hotspot.opened", "item_id": "b"}).status_code == 200
+    assert grade() == (1.0, 1.0)

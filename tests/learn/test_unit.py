@@ -221,3 +221,25 @@ def test_a_block_whose_view_fails_shows_a_notice_not_a_500(client, app, make_cou
     with app.app_context():
         seen = {r.block_type for r in db.session.scalars(select(BlockCompletion))}
     assert seen == {"testblock"}
+
+
+def test_course_links_in_any_blocks_html_are_rewritten_as_open_edx_does(client, make_course, learner, enrol):
+    # The image explorer (PyPI) writes its OLX's /static/ and /jump_to_id/ links into its HTML as they are.
+    explorer = (
+        "<image_explorer schema_version='2'><background src='/static/plan-atelier.png'/>"
+        "<description><p><a href='/jump_to_id/hunit2'>Suite</a></p></description><hotspots/></image_explorer>"
+    )
+    course = make_course(
+        (
+            "course", "course", {}, [("chapter", "ch1", {}, [("sequential", "seq1", {}, [
+                ("vertical", "unit1", {}, [("image-explorer", "ie", {"data": explorer}, [])]),
+                _u("unit2", "Unité 2", "deux"),
+            ])])],
+        )
+    )  # fmt: skip
+    enrol(learner, course)
+    sign_in(client, learner.email)
+    page = client.get(course.unit_url("unit1"), headers=EN).get_data(as_text=True)
+    assert f'src="/formations/{course.course_key}/static/plan-atelier.png"' in page
+    assert f'href="{course.unit_url("unit2")}"' in page
+    assert "'/static/" not in page and '"/static/plan' not in page and "/jump_to_id/" not in page

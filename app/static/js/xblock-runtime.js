@@ -6,7 +6,8 @@
  * initArgs)`), as xblock-sdk's workbench does; initArgs is the JSON of the block's own
  * `script.xblock-json-init-args`. The runtime offers handlerUrl, children, childMap, notify, listenTo and
  * element helpers. Every non-GET same-origin request made with jQuery (an ajax prefilter) or fetch
- * carries the CSRF token of `<meta name="csrf-token">`. `Logger.log` only writes to the console.
+ * carries the CSRF token of `<meta name="csrf-token">`. `Logger.log` only writes to the console. Forms
+ * of blocks whose inline `onsubmit` only cancels the submission (blocked by the CSP) are cancelled here.
  *
  * The page gives the handler URL template in `<meta name="xblock-handler-url">`, with the placeholders
  * `__usage_id__` and `__handler__`.
@@ -251,7 +252,9 @@
       var method = settings.method || (input && input.method) || "GET";
       if (!SAFE_METHODS.test(method) && sameOrigin(url)) {
         var headers = new window.Headers(settings.headers || (input && input.headers) || {});
-        if (!headers.has("X-CSRFToken")) {
+        // An empty value counts as none: blocks built for Open edX read Django's `csrftoken` cookie,
+        // which this site does not set, and send what they found.
+        if (!headers.get("X-CSRFToken")) {
           headers.set("X-CSRFToken", csrfToken());
         }
         settings = Object.assign({}, settings, { headers: headers });
@@ -273,7 +276,21 @@
   window.XBlock.initializeBlock = runtime.initializeBlock;
   window.XBlock.initializeBlocks = runtime.initializeBlocks;
 
+  // Blocks' templates stop their forms with inline handlers (`<form onsubmit="return false;">`), which
+  // the page's CSP blocks: the browser would then submit the form and leave the unit. The runtime does
+  // what such a handler says, and only that: handlers that merely cancel the submission.
+  var CANCELLING_HANDLER = /^\s*(return\s+false|(event|e)\.preventDefault\(\))\s*;?\s*$/;
+
+  function cancelInlineCancelledSubmit(event) {
+    var form = event.target;
+    if (form && form.tagName === "FORM" && blockElement(form) &&
+        CANCELLING_HANDLER.test(form.getAttribute("onsubmit") || "")) {
+      event.preventDefault();
+    }
+  }
+
   function start() {
+    document.addEventListener("submit", cancelInlineCancelledSubmit);
     runtime.initializeBlocks(document);
   }
 
