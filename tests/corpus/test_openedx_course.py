@@ -223,15 +223,11 @@ def test_the_drawn_questions_of_the_library_are_graded(app, corpus_course, enrol
         assert recorded(app, learner.id, corpus_course, url_name)[:2] == (points, points)
 
 
-def test_a_problem_of_a_form_not_run_here_says_so_and_refuses_answers(corpus_course, enrolled, as_user):
-    client = as_user(enrolled(corpus_course), corpus_course)
-    assert "&lt;jsinput&gt;" in client.page("u-quiz-images")  # the notice names what is not run
-    prefix = _html_id(corpus_course, "fact-pb-simulateur")
-    response = client.call("problem", "fact-pb-simulateur", "submit", {f"{prefix}_2_1": '{"total": 120}'})
-    assert (
-        response.status_code == 400
-        and response.get_json()["error"] == "Il n’est pas possible de répondre à ce problème ici."
-    )
+def test_the_javascript_input_problem_gets_its_page_from_the_course_files(corpus_course, enrolled, as_user):
+    page = as_user(enrolled(corpus_course), corpus_course).page("u-quiz-images")
+    assert "&lt;jsinput&gt;" not in page and "ne peut pas" not in page
+    # Open edX's name for "simulateur facture.html": the frame's page is the course's own file.
+    assert "simulateur_facture.html" in page and 'sandbox="allow-scripts"' in page
 
 
 def test_every_problem_of_a_supported_form_is_gradable(record_property):
