@@ -10,11 +10,12 @@ view returned; any refusal rolls everything back and answers a problem document.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, request
+from flask import Response, g, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError
 
@@ -149,7 +150,7 @@ def operation(
                     user = token.user
                 result = view(user=user, **kwargs)
                 db.session.commit()
-                return result
+                return _json(result)
             except Forbidden as error:
                 db.session.rollback()
                 raise ApiProblem(403, "forbidden", error.message) from None
@@ -169,6 +170,14 @@ def operation(
         return run
 
     return wrap
+
+
+def _json(result: Any) -> Any:
+    """A view's dict (or dict and status) as a JSON response; keys unsorted, unlike Flask's default,
+    since sorting a thousand rows' keys costs as much as reading them."""
+    body, status = result if isinstance(result, tuple) else (result, 200)
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, status=status, mimetype="application/json")
 
 
 def not_found() -> ApiProblem:

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select
 
 from app.api.problems import ApiProblem
+from app.core.database import read_columns
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -90,7 +91,7 @@ def paginate(
     if cursor:
         query = query.where(key > read_cursor(cursor, endpoint, filters))
     ordered = query.order_by(key).limit(limit + 1)
-    rows = list(session.scalars(ordered) if entities else session.execute(ordered))
+    rows = list(session.scalars(ordered) if entities else read_columns(session, ordered, {}))
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1].id if entities else rows[-1][0]) if rows else None

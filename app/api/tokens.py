@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.services.errors import Forbidden, ServiceError
@@ -107,7 +108,11 @@ def check(raw: str, now: datetime | None = None) -> Checked:
     found = _SHAPE.match(raw or "")
     if found is None:
         return Checked(None, Refusal.MALFORMED)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.prefix == found.group(1).lower()))
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.prefix == found.group(1).lower())
+        .options(joinedload(ApiToken.user).selectinload(User.roles))
+    )
     # The digest is compared in constant time even for an unknown prefix, so timing tells nothing.
     expected = token.digest if token is not None else "0" * 64
     if not hmac.compare_digest(expected, _digest(raw)) or token is None:

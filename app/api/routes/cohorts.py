@@ -46,7 +46,7 @@ def _cohort_out(cohorts: list[Cohort]) -> list[dict[str, Any]]:
             .order_by(CohortCompany.company_id)
         ):
             companies[cohort_id].append(company_id)
-    dumped = schemas.Cohort(many=True, exclude=("course_ids", "company_ids")).dump(cohorts)
+    dumped = schemas.dump_rows(schemas.Cohort, cohorts, exclude=("course_ids", "company_ids"))
     for row in dumped:
         row["course_ids"] = courses[row["id"]]
         row["company_ids"] = companies[row["id"]]
@@ -154,7 +154,7 @@ def list_members(user: User, cohort_id: int, args: dict[str, Any]) -> dict[str, 
         cursor=args["cursor"],
         entities=True,
     )
-    return {"items": schemas.Member(many=True).dump(page.rows), "next_cursor": page.next_cursor}
+    return {"items": schemas.dump_rows(schemas.Member, page.rows), "next_cursor": page.next_cursor}
 
 
 @blueprint.post("/cohorts/<int:cohort_id>/members")
@@ -211,4 +211,4 @@ def list_enrolments(user: User, args: dict[str, Any]) -> dict[str, Any]:
         limit=args["limit"],
         cursor=args["cursor"],
     )
-    return {"items": schemas.Enrolment(many=True).dump(page.rows), "next_cursor": page.next_cursor}
+    return {"items": schemas.dump_rows(schemas.Enrolment, page.rows), "next_cursor": page.next_cursor}

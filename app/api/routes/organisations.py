@@ -45,7 +45,7 @@ def list_cybersites(user: User, args: dict[str, Any]) -> dict[str, Any]:
         cursor=args["cursor"],
         entities=True,
     )
-    return {"items": schemas.Cybersite(many=True).dump(page.rows), "next_cursor": page.next_cursor}
+    return {"items": schemas.dump_rows(schemas.Cybersite, page.rows), "next_cursor": page.next_cursor}
 
 
 @blueprint.get("/cybersites/<int:cybersite_id>")
@@ -85,7 +85,7 @@ def list_companies(user: User, args: dict[str, Any]) -> dict[str, Any]:
         cursor=args["cursor"],
         entities=True,
     )
-    return {"items": schemas.Company(many=True).dump(page.rows), "next_cursor": page.next_cursor}
+    return {"items": schemas.dump_rows(schemas.Company, page.rows), "next_cursor": page.next_cursor}
 
 
 @blueprint.get("/companies/<int:company_id>")

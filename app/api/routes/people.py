@@ -49,7 +49,7 @@ def list_people(user: User, args: dict[str, Any]) -> dict[str, Any]:
         cursor=args["cursor"],
         entities=True,
     )
-    return {"items": schemas.Person(many=True).dump(page.rows), "next_cursor": page.next_cursor}
+    return {"items": schemas.dump_rows(schemas.Person, page.rows), "next_cursor": page.next_cursor}
 
 
 @blueprint.get("/people/<int:user_id>")
