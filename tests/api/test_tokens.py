@@ -140,4 +140,4 @@ def test_problem_titles_and_details_are_in_french_for_a_french_client(world, tok
     """Needs the API's new msgids in app/translations (added by the lead when merging: see the report)."""
     french = api("not-a-token", "GET", "/people", lang="fr")
     assert french.json["title"] == "Authentification requise"
-    assert french.json["detail"] == "Le jeton d’accès est mal formé."
+    assert french.json["detail"] == "Le jeton d'accès est mal formé."
