@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _register_request_hooks(app)
     _register_parts(app)
+    _register_api(app)
     return app
 
 
@@ -125,3 +126,10 @@ def _register_parts(app: Flask) -> None:
     studio_routes.init_app(app)
     forum_routes.init_app(app)
     cli.init_app(app)
+
+
+def _register_api(app: Flask) -> None:
+    # The REST API sits on top of every feature (docs/architecture.md): registered after them.
+    from app.api import routes as api_routes
+
+    api_routes.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import (
+    api_list,
     common,
     problem_grading,
     progress_report,
@@ -25,6 +26,7 @@ def main() -> int:
         ("progress_report", progress_report),
         ("vista_scale", vista_scale),
         ("problem_grading", problem_grading),
+        ("api_list", api_list),
     )
     for name, module in modules:
         if not chosen or name in chosen:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
 from app.core.extensions import db
-from app.vista import benchmarks, report_format, report_pdf, scoring
+from app.vista import benchmarks, report_document, report_format, report_pdf, scoring
 from app.vista import report as reports
 
 blueprint = Blueprint(
@@ -86,29 +86,7 @@ def report_pdf_download(company_id: int) -> Any:
 def report_json(company_id: int) -> Response:
     """The same report as JSON."""
     company = _company(company_id)
-    found = reports.build(db.session, company, str(get_locale() or "fr"))
-    data = found.as_json()
-    standing = benchmarks.standing(db.session, found)
-    data["peers"] = (
-        None
-        if standing is None
-        else {
-            "group": standing.benchmark.group.value,
-            "group_size": standing.benchmark.size,
-            "computed_at": standing.computed_at.isoformat() if standing.computed_at else None,
-            "dimensions": {
-                d: {
-                    "count": s.count,
-                    "median": s.median,
-                    "p25": s.p25,
-                    "p75": s.p75,
-                    "percentile": s.percentile,
-                }
-                for d, s in standing.benchmark.standings.items()
-            },
-        }
-    )
-    return jsonify(data)
+    return jsonify(report_document.document(db.session, company, str(get_locale() or "fr")))
 
 
 LEVEL_NAMES = {

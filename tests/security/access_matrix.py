@@ -34,6 +34,8 @@ class Probe:
     form: dict[str, Any] | None = None  # form fields of a write, beside the CSRF token
     # This probe's own statuses per role, where they differ from its entry's (one endpoint, two handlers).
     expect: dict[str, Statuses] | None = None
+    # Sent as an API client: no cookie, the role's personal access token (the visitor has none).
+    bearer: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,16 @@ def get(*urls: str) -> list[Probe]:
 def post(*urls: str) -> list[Probe]:
     """POST probes (an empty form with the session's CSRF token)."""
     return [Probe("POST", url) for url in urls]
+
+
+def api_get(*paths: str) -> list[Probe]:
+    """GET probes of /api/v1 with the role's bearer token."""
+    return [Probe("GET", "/api/v1" + path, bearer=True) for path in paths]
+
+
+def api_post(path: str, body: Any) -> list[Probe]:
+    """A POST probe of /api/v1 with a JSON body and the role's bearer token."""
+    return [Probe("POST", "/api/v1" + path, json=body, bearer=True)]
 
 
 VERIFY_REASON = "the public verification page of a certificate: whoever holds its code reads whose it is"
@@ -628,6 +640,7 @@ def _entries() -> dict[str, Entry]:
             foreign_write,
         )
     _smuggled(entries, key)
+    _api_entries(entries)
     return entries
 
 
@@ -745,6 +758,126 @@ def _smuggled(entries: dict[str, Entry], key: str) -> None:
                 form={"target_id": w.a.cohort_id},
             )
         ],
+    )
+
+
+def _api_entries(entries: dict[str, Entry]) -> None:
+    """The REST API (``/api/v1``, bearer tokens) and the account page of one's tokens."""
+    entries["api_tokens.index"] = Entry(lambda w: get("/compte/jetons"), None, SIGNED_IN)
+    # A token is its maker's alone: nobody, not even an administrator, revokes A's manager's token.
+    entries["api_tokens.revoke"] = Entry(
+        None,
+        lambda w: post(f"/compte/jetons/{w.a_token_id}/revoquer"),
+        {},
+        _roles(s(404), visitor=s(LOGIN)),
+    )
+    entries["api.openapi"] = Entry(lambda w: get("/api/v1/openapi.json"), None, EVERYONE)
+    entries["api.reference"] = Entry(lambda w: get("/api/v1/docs"), None, EVERYONE)
+    unauthenticated = s(401)
+    token_holders = _roles(OK, visitor=unauthenticated)
+    for name, path in (
+        ("list_people", "/people"),
+        ("list_companies", "/companies"),
+        ("list_cybersites", "/cybersites"),
+        ("list_cohorts", "/cohorts"),
+        ("list_enrolments", "/enrolments"),
+        ("list_courses", "/courses"),
+    ):
+        entries[f"api.{name}"] = Entry(lambda w, p=path: api_get(p), None, token_holders)
+    nobody_but_admin = _roles(s(404), visitor=unauthenticated, admin=OK)
+    people_own = _roles(OK, visitor=unauthenticated, trainer=s(404))
+    entries["api.get_person"] = Entry(
+        lambda w: api_get(f"/people/{w.b.learner_id}"),
+        lambda w: api_get(f"/people/{w.a.learner_id}"),
+        people_own,
+        nobody_but_admin,
+    )
+    entries["api.learner_progress"] = Entry(
+        lambda w: api_get(f"/progress/learners/{w.b.learner_id}"),
+        lambda w: api_get(f"/progress/learners/{w.a.learner_id}"),
+        people_own,
+        nobody_but_admin,
+    )
+    entries["api.get_company"] = Entry(
+        lambda w: api_get(f"/companies/{w.b.company_id}"),
+        lambda w: api_get(f"/companies/{w.a.company_id}"),
+        token_holders,
+        nobody_but_admin,
+    )
+    entries["api.get_cybersite"] = Entry(
+        lambda w: api_get(f"/cybersites/{w.b.site_id}"),
+        lambda w: api_get(f"/cybersites/{w.a.site_id}"),
+        _roles(s(404), visitor=unauthenticated, trainer=OK, cybersite_manager=OK, admin=OK),
+        nobody_but_admin,
+    )
+    cohort_readers = _roles(
+        s(404), visitor=unauthenticated, company_manager=OK, cybersite_manager=OK, admin=OK
+    )
+    entries["api.get_cohort"] = Entry(
+        lambda w: api_get(f"/cohorts/{w.b.cohort_id}"),
+        lambda w: api_get(f"/cohorts/{w.a.cohort_id}"),
+        cohort_readers,
+        nobody_but_admin,
+    )
+    entries["api.list_members"] = Entry(
+        lambda w: api_get(f"/cohorts/{w.b.cohort_id}/members"),
+        lambda w: api_get(f"/cohorts/{w.a.cohort_id}/members"),
+        cohort_readers,
+        nobody_but_admin,
+    )
+    entries["api.get_course"] = Entry(lambda w: api_get(f"/courses/{w.course_id}"), None, token_holders)
+    entries["api.company_progress"] = Entry(
+        lambda w: api_get(f"/progress/companies/{w.b.company_id}"),
+        lambda w: api_get(f"/progress/companies/{w.a.company_id}"),
+        _roles(OK, visitor=unauthenticated, learner=s(403), trainer=s(403)),
+        nobody_but_admin,
+    )
+    entries["api.cohort_progress"] = Entry(
+        lambda w: api_get(f"/progress/cohorts/{w.b.cohort_id}"),
+        lambda w: api_get(f"/progress/cohorts/{w.a.cohort_id}"),
+        _roles(s(404), visitor=unauthenticated, cybersite_manager=OK, admin=OK),
+        nobody_but_admin,
+    )
+    # The shared course: its funnel counts only the viewer's Cybersites' learners (tests/api checks it).
+    entries["api.course_progress"] = Entry(
+        lambda w: api_get(f"/progress/courses/{w.course_id}"),
+        None,
+        _roles(OK, visitor=unauthenticated, learner=s(404), company_manager=s(404)),
+    )
+    entries["api.vista_report"] = Entry(
+        lambda w: api_get(f"/vista/companies/{w.b.company_id}/report"),
+        lambda w: api_get(f"/vista/companies/{w.a.company_id}/report"),
+        _roles(OK, visitor=unauthenticated, learner=s(404), trainer=s(404)),
+        nobody_but_admin,
+    )
+
+    # Writes the allowed roles would make are sent so that the service refuses them after the policy
+    # (a cohort ending before it starts, a person already a member): every probe changes nothing.
+    def cohort(site_id: int) -> dict[str, Any]:
+        return {
+            "cybersite_id": site_id, "name": "Matrice", "starts_on": "2027-06-01",
+            "ends_on": "2027-01-01", "capacity": 5,
+        }  # fmt: skip
+
+    entries["api.create_cohort"] = Entry(
+        lambda w: api_post("/cohorts", cohort(w.b.site_id)),
+        lambda w: api_post("/cohorts", cohort(w.a.site_id)),
+        _roles(s(404), visitor=unauthenticated, trainer=s(403), cybersite_manager=s(422), admin=s(422)),
+        _roles(s(404), visitor=unauthenticated, admin=s(422)),
+    )
+    entries["api.enrol_member"] = Entry(
+        lambda w: api_post(
+            f"/cohorts/{w.b.cohort_id}/members",
+            {"user_id": w.b.other_learner_id, "company_id": w.b.company_id},
+        ),
+        lambda w: api_post(
+            f"/cohorts/{w.a.cohort_id}/members",
+            {"user_id": w.a.other_learner_id, "company_id": w.a.company_id},
+        ),
+        _roles(
+            s(404), visitor=unauthenticated, company_manager=s(422), cybersite_manager=s(422), admin=s(422)
+        ),
+        _roles(s(404), visitor=unauthenticated, admin=s(422)),
     )
 
 

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.accounts.models import Company, Cybersite, Invitation, Role, RoleGrant, User
+from app.api.tokens import create_token
 from app.cohorts.models import Cohort, CohortCompany, CohortCourse, CohortInvitation, CohortMember
 from app.core.extensions import db
 from app.courses.importing import import_course
@@ -86,6 +87,9 @@ class World:
     admin_email: str
     course_id: int
     certificate_code: str
+    # Personal access tokens (read and write) of B's people and the administrator, by role; one of A's.
+    tokens: dict[str, str] = field(default_factory=dict)
+    a_token_id: int = 0
 
     @property
     def course_key(self) -> str:
@@ -240,6 +244,25 @@ def _call(world: World, client: FlaskClient, block: str, url_name: str, handler:
     return response.get_json()
 
 
+def _tokens(app: Flask, world: World) -> None:
+    """A read-and-write token for each of B's people and the administrator, and one of A's manager."""
+    with app.app_context():
+        people = {
+            "learner": world.b.learner_id,
+            "company_manager": world.b.manager_id,
+            "trainer": world.b.trainer_id,
+            "cybersite_manager": world.b.site_manager_id,
+            "admin": world.admin_id,
+        }
+        for role, user_id in people.items():
+            _token, world.tokens[role] = create_token(
+                db.session.get(User, user_id), role, ["read", "write"], 30
+            )
+        a_token, _secret = create_token(db.session.get(User, world.a.site_manager_id), "A", ["read"], 30)
+        world.a_token_id = a_token.id
+        db.session.commit()
+
+
 def build_world(app: Flask, root: Path) -> World:
     """Create both Cybersites and their work through the real handlers (threads, replies, answers)."""
     _course(root)
@@ -268,6 +291,7 @@ def build_world(app: Flask, root: Path) -> World:
         b.learner_grant_id = db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == b.learner_id))
         course_id = course.id
     world = World(a, b, admin_id, "root@network.example", course_id, code)
+    _tokens(app, world)
     for site, tag in ((a, "Alpha"), (b, "Beta")):
         author = signed_in(app, site.emails["learner"])
         secret = "secret" if tag == "Alpha" else "ouvert"

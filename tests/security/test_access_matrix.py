@@ -92,6 +92,12 @@ def _send(client: FlaskClient, token: str, probe: Probe) -> Any:
     return client.open(probe.url, method=probe.method)
 
 
+def _send_api(app: Flask, bearer: str | None, probe: Probe) -> Any:
+    """An API client's request: no cookie, the role's token (none for the visitor)."""
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    return app.test_client().open(probe.url, method=probe.method, json=probe.json, headers=headers)
+
+
 def _json_escaped(text: str) -> str:
     """How a JSON answer spells the text (non-ASCII as \\u escapes)."""
     return json.dumps(text)[1:-1]
@@ -197,7 +203,9 @@ def test_access(app, world, clients, endpoint, side, role):
     for probe in getattr(entry, side)(world):
         write = probe.method in WRITES and endpoint != "accounts.sign_out"
         before = _snapshot(app) if write else None
-        response = _send(client, token, probe)
+        response = (
+            _send_api(app, world.tokens.get(role), probe) if probe.bearer else _send(client, token, probe)
+        )
         status = _status(response)
         wanted = probe.expect[role] if probe.expect is not None else expected
         # Bodies are read as Latin-1 so that PDF and other binary answers can be searched too.
