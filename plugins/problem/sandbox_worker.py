@@ -34,7 +34,6 @@ import math
 import os
 import resource
 import sys
-import traceback
 import types
 from typing import Any
 
@@ -186,6 +185,8 @@ def _run(job: dict[str, Any], seed: Any) -> dict[str, Any]:
 
 def _describe(error: BaseException) -> dict[str, Any]:
     line = None
+    import traceback  # here, not at the top: only runs whose author code failed need it
+
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == "<script>":
             line = frame.lineno
