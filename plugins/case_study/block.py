@@ -230,21 +230,13 @@ class CaseStudyBlock(TrainerGraded, XBlock):
         if service is None:
             return {**unavailable, "total": 0}
         try:
-            works = service.submissions(self, fields=PANEL_FIELDS)
-            submitted = sorted(
-                (w for w in works if self._stored(w.state, "submitted")),
-                key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
-            )
-            end = offset + STAFF_PAGE
-            page = service.complete(self, submitted[offset:end])
+            works, page, paging = self._submitted_page(service, PANEL_FIELDS, offset, STAFF_PAGE)
         except PermissionError:
             return {**unavailable, "total": 0}
         return {
             "available": True,
             "submitted": [self.submission_context(work) for work in page],
-            "submitted_count": len(submitted),
-            "next": end if end < len(submitted) else None,
-            "remaining": max(0, len(submitted) - end),
+            **paging,
             "waiting": [
                 {"name": w.name, "companies": ", ".join(w.companies)}
                 for w in works

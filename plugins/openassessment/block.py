@@ -267,22 +267,14 @@ class OpenAssessmentBlock(TrainerGraded, XBlock):
         if service is None or self.step("staff-assessment") is None:
             return unavailable
         try:
-            works = service.submissions(self, fields=PANEL_FIELDS)
-            submitted = sorted(
-                (w for w in works if self._stored(w.state, "submitted")),
-                key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
-            )
-            end = offset + STAFF_PAGE
-            page = service.complete(self, submitted[offset:end])
+            works, page, paging = self._submitted_page(service, PANEL_FIELDS, offset, STAFF_PAGE)
         except PermissionError:
             return unavailable
         return {
             "available": True,
             "works": [self._work_context(work) for work in page],
-            "submitted_count": len(submitted),
             "total": len(works),
-            "next": end if end < len(submitted) else None,
-            "remaining": max(0, len(submitted) - end),
+            **paging,
         }
 
     def _work_context(self, work: Any) -> dict[str, Any]:

@@ -57,6 +57,28 @@ class TrainerGraded(XBlockMixin):
         usage_id = str(self.scope_ids.usage_id)  # type: ignore[attr-defined]
         return self.dom_prefix + hashlib.sha256(usage_id.encode()).hexdigest()[:12]
 
+    def _submitted_page(
+        self, service: Any, fields: tuple[str, ...], offset: int, size: int
+    ) -> tuple[list[Any], list[Any], dict[str, Any]]:
+        """Every learner the trainer follows (``fields`` of their state); of those who submitted (those still
+        to grade first), the page of ``size`` from ``offset`` with their whole state (only the page's are read
+        in full: a trainer may follow hundreds of learners); and where the page stands: how many submitted,
+        where the next page starts (None after the last) and how many remain. The service's PermissionError
+        goes on."""
+        works = service.submissions(self, fields=fields)
+        submitted = sorted(
+            (w for w in works if self._stored(w.state, "submitted")),
+            key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
+        )
+        end = offset + size
+        page = service.complete(self, submitted[offset:end])
+        paging = {
+            "submitted_count": len(submitted),
+            "next": end if end < len(submitted) else None,
+            "remaining": max(0, len(submitted) - end),
+        }
+        return works, page, paging
+
     def _bad_grade(self) -> str:
         """The refusal of a grade out of range, in the block's words."""
         raise NotImplementedError
