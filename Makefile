@@ -49,14 +49,17 @@ translations: install
 
 # Re-extract the strings and merge them into the French catalogues. Sorted by message and located by file
 # only, so that running it again changes nothing unless strings changed; strings no code uses any more are
-# dropped. The templates (.pot) are intermediate files, not kept.
+# dropped. The templates (.pot) are intermediate files, not kept. A block's catalogue also holds the strings of
+# the shared plugins/support modules it imports (tests/catalogue_sources.py): they are translated through the
+# block's own i18n service.
 EXTRACT := $(TBIN)/pybabel -q extract -F babel.cfg --sort-output --add-location=file --no-wrap
 UPDATE := $(TBIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date
 messages: test-install
 	$(EXTRACT) -k _l -k lazy_gettext -o app/translations/messages.pot app
 	$(UPDATE) -i app/translations/messages.pot -d app/translations
 	for dir in plugins/*/translations; do \
-		$(EXTRACT) -o $$dir/text.pot $$(dirname $$dir) || exit 1; \
+		$(EXTRACT) -o $$dir/text.pot $$(dirname $$dir) \
+			$$($(TBIN)/python -m tests.catalogue_sources $$(dirname $$dir)) || exit 1; \
 		$(UPDATE) -D text -i $$dir/text.pot -d $$dir || exit 1; \
 	done
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +38,30 @@ def test_services_never_commit():
         str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("services.py") if ".commit()" in p.read_text()
     ]
     assert offenders == []
+
+
+def _setup_cfg() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg", encoding="utf-8")
+    return parser
+
+
+def _listed(value: str) -> set[str]:
+    return {line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")}
+
+
+def test_every_built_in_block_is_in_the_contracts_that_keep_blocks_apart():
+    # import-linter checks the packages a contract names: a block left out would escape them.
+    blocks = {f"plugins.{path.parent.name}" for path in (ROOT / "plugins").glob("*/__init__.py")} - {
+        "plugins.support"
+    }
+    config = _setup_cfg()
+    assert _listed(config["importlinter:contract:blocks-independent"]["modules"]) == blocks
+    assert _listed(config["importlinter:contract:support"]["forbidden_modules"]) == blocks
+
+
+def test_the_support_package_is_not_a_block():
+    entry_points = _setup_cfg()["options.entry_points"]["xblock.v1"]
+    assert "plugins.support" not in entry_points
+    assert not (ROOT / "plugins/support/public").exists()
+    assert not (ROOT / "plugins/support/templates").exists()

@@ -16,7 +16,6 @@ block's XML is kept as imported, so that export gives it back unchanged. Complet
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,8 @@ from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Scope, String
+
+from plugins.support.kept_olx import kept_element, write_back
 
 #: Open edX's highlight colours; another value (or none) is yellow.
 HIGHLIGHTS = ("yellow", "orange", "purple", "blue", "green", "red")
@@ -89,22 +90,12 @@ class AnnotatableBlock(XBlock):
         block = runtime.construct_xblock_from_class(cls, keys)
         if node.get("display_name") is not None:
             block.display_name = node.get("display_name")
-        kept = copy.deepcopy(node)
-        for name in ("url_name", "xblock-family"):
-            kept.attrib.pop(name, None)
-        kept.tail = None
-        block.data = etree.tostring(kept, encoding="unicode")
+        block.data = etree.tostring(kept_element(node), encoding="unicode")
         return block
 
     def add_xml_to_node(self, node: Any) -> None:
         """Write the element back as it was imported."""
-        stored = etree.fromstring(self.data.encode(), _PARSER)
-        node.tag = "annotatable"
-        for name, value in stored.items():
-            node.set(name, value)
-        node.text = stored.text
-        for child in stored:
-            node.append(child)
+        write_back(node, etree.fromstring(self.data.encode(), _PARSER), "annotatable")
 
     def _dom_id(self) -> str:
         return "annotatable-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]

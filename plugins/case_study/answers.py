@@ -6,22 +6,16 @@ escaped wherever they are shown. A draft may leave questions empty; a submission
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from plugins.support.text import normalise
+
 MAX_ANSWER = 5_000
-# Control characters other than tab and line feed: invisible, and NUL cannot be stored by PostgreSQL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class AnswersRefused(ValueError):
     """The answers cannot be taken; the message says why, in the learner's language."""
-
-
-def normalise(text: str) -> str:
-    """Line breaks as ``\\n`` and no invisible control characters."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def check_answers(

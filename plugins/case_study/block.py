@@ -15,33 +15,30 @@ those learners and records the grade for the learner.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, DateTime, Dict, Float, Integer, List, Scope, String
 
 from plugins.case_study import content
-from plugins.case_study.answers import MAX_ANSWER, AnswersRefused, check_answers, normalise
+from plugins.case_study.answers import MAX_ANSWER, AnswersRefused, check_answers
 from plugins.case_study.labels import FIGURE_KIND_CHOICES, FIGURE_KINDS, SECTIONS, SECTORS, SIZES
-from plugins.case_study.rendering import format_moment, format_number, render
-
-Handler = Callable[[Any, Any, str], Any]
+from plugins.case_study.rendering import render
+from plugins.support.basics import TrainerGraded
+from plugins.support.formats import format_moment, format_number
+from plugins.support.fragments import editor_messages, view_fragment
+from plugins.support.grading_input import grading_refusal, read_offset
+from plugins.support.handlers import json_handler
 
 # Submitted answers shown to a trainer at a time (each with its grading form); more on demand.
 STAFF_PAGE = 20
 # What the staff panel reads of every learner it follows: whether they submitted, and were graded.
 PANEL_FIELDS = ("submitted", "staff_graded_at")
-MAX_STAFF_OFFSET = 1_000_000
 
 
 def _english(message: str) -> str:
@@ -49,40 +46,15 @@ def _english(message: str) -> str:
     return message
 
 
-def json_handler(method: Callable[[Any, Any, str], Any]) -> Handler:
-    """As ``XBlock.json_handler`` (POST, a JSON body, JsonHandlerError for 4xx answers), with the
-    refusals of a malformed request worded in the learner's language."""
-
-    @XBlock.handler
-    @functools.wraps(method)
-    def wrapper(self: CaseStudyBlock, request: Any, suffix: str = "") -> Response:
-        _ = self.i18n.gettext
-        if request.method != "POST":
-            error = JsonHandlerError(405, _("This address answers only POST requests."))
-            return error.get_response(allow=["POST"])
-        try:
-            data = json.loads(request.body.decode("utf-8"))
-        except ValueError:
-            return JsonHandlerError(
-                400, _("The request could not be read (it is not valid JSON).")
-            ).get_response()
-        try:
-            result = method(self, data, suffix)
-        except JsonHandlerError as error:
-            return error.get_response()
-        return Response(json.dumps(result), content_type="application/json", charset="utf8")
-
-    return wrapper
-
-
-@XBlock.needs("i18n", "user", "sanitizer")
-@XBlock.wants("replace_urls", "staff_grading")
-class CaseStudyBlock(XBlock):
+@XBlock.needs("sanitizer")
+@XBlock.wants("replace_urls")
+class CaseStudyBlock(TrainerGraded, XBlock):
     """A case study with reflection questions, graded by trainers."""
 
-    has_score = True
+    dom_prefix = "case-study-"
+    max_comment = MAX_ANSWER
+
     has_custom_completion = True
-    icon_class = "problem"
 
     display_name = String(scope=Scope.settings, default="Étude de cas")
     weight = Float(scope=Scope.settings, default=1.0, help="The most a learner can score.")
@@ -105,23 +77,7 @@ class CaseStudyBlock(XBlock):
     draft_saved_at = DateTime(scope=Scope.user_state, default=None)
     submitted = Boolean(scope=Scope.user_state, default=False)
     submitted_at = DateTime(scope=Scope.user_state, default=None)
-    # Written by the platform's staff_grading service, for the learner, when a trainer grades.
-    staff_comment = String(scope=Scope.user_state, default="")
-    staff_grade = Float(scope=Scope.user_state, default=None)
-    staff_graded_at = DateTime(scope=Scope.user_state, default=None)
-    staff_grader = String(scope=Scope.user_state, default="")
-
-    # Services -----------------------------------------------------------------------------------------------
-
-    @property
-    def i18n(self) -> Any:
-        """The i18n service (the block's own French catalogue)."""
-        return self.runtime.service(self, "i18n")
-
-    def is_staff(self) -> bool:
-        """Whether the person looking is course staff (trainers and administrators)."""
-        user = self.runtime.service(self, "user").get_current_user()
-        return bool(user.opt_attrs.get("edx-platform.user_is_staff"))
+    # The trainer's feedback (staff_comment, staff_grade…), i18n and is_staff come with TrainerGraded.
 
     def max_score(self) -> float:
         """The most a learner can score: the weight."""
@@ -177,24 +133,18 @@ class CaseStudyBlock(XBlock):
             weight=self.weight,
             max_answer=MAX_ANSWER,
         )
-        fragment = Fragment(html)
-        fragment.add_css_url(self.runtime.local_resource_url(self, "public/case_study.css"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/case_study.js"))
-        fragment.initialize_js(
-            "CaseStudyBlock",
-            {
+        return view_fragment(
+            self,
+            html,
+            css="case_study.css",
+            js="case_study.js",
+            init="CaseStudyBlock",
+            arguments={
                 "confirmSubmit": _("Submit your answers now? Once submitted, they can no longer be changed."),
                 "working": _("Sending…"),
                 "failed": _("The server could not be reached. Your text is still here: please try again."),
             },
         )
-        return fragment
-
-    @property
-    def dom_id(self) -> str:
-        """A prefix for element ids, unique to this block on a page."""
-        digest = hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:12]
-        return f"case-study-{digest}"
 
     def _rewrite(self, html: str) -> str:
         replace = self.runtime.service(self, "replace_urls")
@@ -250,11 +200,6 @@ class CaseStudyBlock(XBlock):
             "grader": self.staff_grader,
         }
 
-    def _stored(self, state: Mapping[str, Any], name: str) -> Any:
-        """A field's value from a learner's stored state (JSON), or its default."""
-        field = self.fields[name]
-        return field.from_json(state[name]) if name in state else field.default
-
     def submission_context(self, work: Any) -> dict[str, Any]:
         """One learner's work as the staff panel shows it (from the staff_grading service)."""
         state = work.state
@@ -285,21 +230,13 @@ class CaseStudyBlock(XBlock):
         if service is None:
             return {**unavailable, "total": 0}
         try:
-            works = service.submissions(self, fields=PANEL_FIELDS)
-            submitted = sorted(
-                (w for w in works if self._stored(w.state, "submitted")),
-                key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
-            )
-            end = offset + STAFF_PAGE
-            page = service.complete(self, submitted[offset:end])
+            works, page, paging = self._submitted_page(service, PANEL_FIELDS, offset, STAFF_PAGE)
         except PermissionError:
             return {**unavailable, "total": 0}
         return {
             "available": True,
             "submitted": [self.submission_context(work) for work in page],
-            "submitted_count": len(submitted),
-            "next": end if end < len(submitted) else None,
-            "remaining": max(0, len(submitted) - end),
+            **paging,
             "waiting": [
                 {"name": w.name, "companies": ", ".join(w.companies)}
                 for w in works
@@ -392,11 +329,7 @@ class CaseStudyBlock(XBlock):
         """The next page of submitted answers (course staff): their HTML, and where the page after starts."""
         _ = self.i18n.gettext
         self._staff_only()
-        offset = data.get("offset") if isinstance(data, dict) else None
-        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_STAFF_OFFSET:
-            raise JsonHandlerError(
-                400, _("The page of answers asked for does not exist. Please reload the page.")
-            )
+        offset = read_offset(data, _("The page of answers asked for does not exist. Please reload the page."))
         panel = self.staff_panel(offset)
         if not panel["available"]:
             raise JsonHandlerError(501, _("Learners' answers cannot be shown on this site."))
@@ -407,56 +340,19 @@ class CaseStudyBlock(XBlock):
             "more": self._render_part("_more.html", staff=panel) if panel["next"] is not None else "",
         }
 
-    def _grading_input(self, data: Any) -> tuple[int, str, float]:
-        _ = self.i18n.gettext
-        if not isinstance(data, dict):
-            raise JsonHandlerError(
-                400, _("The grade was not sent in the expected form. Please reload the page.")
-            )
-        learner_id = data.get("learner_id")
-        if isinstance(learner_id, str) and learner_id.isdigit():
-            learner_id = int(learner_id)
-        if isinstance(learner_id, bool) or not isinstance(learner_id, int) or learner_id <= 0:
-            raise JsonHandlerError(400, _("Say which learner to grade."))
-        comment = data.get("comment", "")
-        if not isinstance(comment, str):
-            raise JsonHandlerError(400, _("The comment must be text."))
-        comment = normalise(comment).strip()
-        if len(comment) > MAX_ANSWER:
-            raise JsonHandlerError(
-                400,
-                _("The comment is %(length)d characters long; the limit is %(max)d.")
-                % {"length": len(comment), "max": MAX_ANSWER},
-            )
-        grade = _number(data.get("grade"))
-        if grade is None or not 0 <= grade <= self.weight:
-            raise JsonHandlerError(
-                400,
-                _("The grade must be a number from 0 to %(max)s.")
-                % {"max": format_number(self.i18n, self.weight)},
-            )
-        return learner_id, comment, grade
+    def _bad_grade(self) -> str:
+        return self.i18n.gettext("The grade must be a number from 0 to %(max)s.") % {
+            "max": format_number(self.i18n, self.weight)
+        }
 
     def _grading_refused(self, error: Exception) -> JsonHandlerError:
-        """The staff_grading service's refusal (named by its ``code``) in the trainer's words; any other
-        error is raised again."""
-        _ = self.i18n.gettext
-        refusals = {
-            "not_staff": (403, _("Only the course's trainers may do this.")),
-            "out_of_scope": (403, _("This learner is not one of the learners you follow.")),
-            "not_enrolled": (404, _("This learner is not enrolled in this course.")),
-            "own_work": (403, _("You cannot grade your own answers.")),
-            "bad_grade": (
-                400,
-                _("The grade must be a number from 0 to %(max)s.")
-                % {"max": format_number(self.i18n, self.weight)},
-            ),
-        }
-        code = getattr(error, "code", None)
-        if code not in refusals:
-            raise error
-        status, message = refusals[code]
-        return JsonHandlerError(status, message)
+        """The staff_grading service's refusal in the trainer's words; any other error is raised again."""
+        return grading_refusal(
+            error,
+            self.i18n.gettext,
+            own_work=self.i18n.gettext("You cannot grade your own answers."),
+            bad_grade=self._bad_grade(),
+        )
 
     # Editor -----------------------------------------------------------------------------------------------
 
@@ -476,18 +372,14 @@ class CaseStudyBlock(XBlock):
             weight=format_number(None, self.weight),
             limits=content,
         )
-        fragment = Fragment(html)
-        fragment.add_css_url(self.runtime.local_resource_url(self, "public/case_study.css"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/case_study_studio.js"))
-        fragment.initialize_js(
-            "CaseStudyStudio",
-            {
-                "saved": _("Saved."),
-                "working": _("Saving…"),
-                "failed": _("The server could not be reached. Nothing was saved: please try again."),
-            },
+        return view_fragment(
+            self,
+            html,
+            css="case_study.css",
+            js="case_study_studio.js",
+            init="CaseStudyStudio",
+            arguments=editor_messages(_),
         )
-        return fragment
 
     @json_handler
     def studio_submit(self, data: Any, suffix: str = "") -> dict[str, Any]:
@@ -507,17 +399,3 @@ class CaseStudyBlock(XBlock):
             raise JsonHandlerError(400, "\n".join(error.messages)) from None
         self.apply(values)
         return {"result": "success"}
-
-
-def _number(value: Any) -> float | None:
-    """A number sent as a JSON number or as text (decimal point or comma), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)

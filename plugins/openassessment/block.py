@@ -23,35 +23,33 @@ are their ``user_state``; responses given to peers and their assessments are the
 
 from __future__ import annotations
 
-import copy
-import functools
-import hashlib
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import Boolean, DateTime, Dict, Float, List, Scope, String
+from xblock.fields import Boolean, DateTime, Dict, List, Scope, String
 
-from plugins.case_study.rendering import format_moment
 from plugins.openassessment import olx, scores
 from plugins.openassessment.rendering import render
 from plugins.openassessment.responses import MAX_RESPONSE, ResponseRefused, check_responses
 from plugins.openassessment.rubric import MAX_FEEDBACK, AssessmentRefused, check_assessment, points
+from plugins.support.basics import TrainerGraded
+from plugins.support.formats import format_moment
+from plugins.support.fragments import view_fragment
+from plugins.support.grading_input import grading_refusal, read_offset
+from plugins.support.handlers import json_handler
+from plugins.support.kept_olx import kept_element, write_back
 
-Handler = Callable[[Any, Any, str], Any]
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _BLANKLESS = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
 #: What the staff panel reads of every learner it follows.
 PANEL_FIELDS = ("submitted", "submitted_at", "staff_graded_at")
 # Submitted responses shown to a trainer at a time (each with its grading form); more on demand.
 STAFF_PAGE = 20
-MAX_STAFF_OFFSET = 1_000_000
 # The largest id a row may have (PostgreSQL's integer): a larger one sent is refused, not looked up.
 MAX_ROW_ID = 2**31 - 1
 
@@ -61,40 +59,14 @@ def _row_id(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ROW_ID
 
 
-def json_handler(method: Callable[[Any, Any, str], Any]) -> Handler:
-    """As ``XBlock.json_handler`` (POST, a JSON body, JsonHandlerError for 4xx answers), with the
-    refusals of a malformed request worded in the learner's language."""
-
-    @XBlock.handler
-    @functools.wraps(method)
-    def wrapper(self: OpenAssessmentBlock, request: Any, suffix: str = "") -> Response:
-        _ = self.i18n.gettext
-        if request.method != "POST":
-            error = JsonHandlerError(405, _("This address answers only POST requests."))
-            return error.get_response(allow=["POST"])
-        try:
-            data = json.loads(request.body.decode("utf-8"))
-        except ValueError:
-            return JsonHandlerError(
-                400, _("The request could not be read (it is not valid JSON).")
-            ).get_response()
-        try:
-            result = method(self, data, suffix)
-        except JsonHandlerError as error:
-            return error.get_response()
-        return Response(json.dumps(result), content_type="application/json", charset="utf8")
-
-    return wrapper
-
-
-@XBlock.needs("i18n", "user", "sanitizer")
-@XBlock.wants("staff_grading", "peer_review")
-class OpenAssessmentBlock(XBlock):
+@XBlock.needs("sanitizer")
+@XBlock.wants("peer_review")
+class OpenAssessmentBlock(TrainerGraded, XBlock):
     """An open response assessed by the learner, by peers and by trainers against a rubric."""
 
-    has_score = True
+    dom_prefix = "ora-"
+
     has_custom_completion = True
-    icon_class = "problem"
 
     display_name = String(scope=Scope.settings, default="Open Response Assessment")
     # The whole <openassessment> element as imported (without its url_name), as in Open edX.
@@ -107,25 +79,11 @@ class OpenAssessmentBlock(XBlock):
     submitted_at = DateTime(scope=Scope.user_state, default=None)
     self_assessment = Dict(scope=Scope.user_state, default={}, help="choices, criterion_feedback, feedback")
     self_assessed_at = DateTime(scope=Scope.user_state, default=None)
-    # Written by the platform's staff_grading service, for the learner, when a trainer grades.
-    staff_comment = String(scope=Scope.user_state, default="")
-    staff_grade = Float(scope=Scope.user_state, default=None)
-    staff_graded_at = DateTime(scope=Scope.user_state, default=None)
-    staff_grader = String(scope=Scope.user_state, default="")
+    # The trainer's feedback (staff_comment, staff_grade…), i18n and is_staff come with TrainerGraded.
     # The trainer's options and comments (given to staff_grading with the grade, written alike).
     staff_assessment = Dict(scope=Scope.user_state, default={}, help="choices, criterion_feedback, feedback")
 
     # Services and basics ------------------------------------------------------------------------------------
-
-    @property
-    def i18n(self) -> Any:
-        """The i18n service (the block's own French catalogue)."""
-        return self.runtime.service(self, "i18n")
-
-    def is_staff(self) -> bool:
-        """Whether the person looking is course staff (trainers and administrators)."""
-        user = self.runtime.service(self, "user").get_current_user()
-        return bool(user.opt_attrs.get("edx-platform.user_is_staff"))
 
     def max_score(self) -> float:
         """The rubric's points possible (ORA's score is points earned out of them)."""
@@ -140,11 +98,6 @@ class OpenAssessmentBlock(XBlock):
         """The step called ``name`` (``peer-assessment``…), or None when the assessment has none."""
         return next((step for step in self.steps if step["name"] == name), None)
 
-    @property
-    def dom_id(self) -> str:
-        """A prefix for element ids, unique to this block on a page."""
-        return "ora-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:12]
-
     # OLX ----------------------------------------------------------------------------------------------------
 
     @classmethod
@@ -154,10 +107,7 @@ class OpenAssessmentBlock(XBlock):
             olx.read_definition(node)  # read as written first: the problems name the lines of the file
         except olx.DefinitionError as error:
             raise ValueError(str(error)) from None
-        kept = copy.deepcopy(node)
-        for name in ("url_name", "xblock-family"):
-            kept.attrib.pop(name, None)
-        kept.tail = None
+        kept = kept_element(node)
         # Indentation between elements is dropped (export indents again), so that a course exported and
         # imported again stores the same element and definition.
         kept = etree.fromstring(etree.tostring(kept), _BLANKLESS)
@@ -173,13 +123,7 @@ class OpenAssessmentBlock(XBlock):
 
     def add_xml_to_node(self, node: Any) -> None:
         """Write the element back as it was imported."""
-        stored = etree.fromstring(self.data.encode(), _PARSER)
-        node.tag = "openassessment"
-        for name, value in stored.items():
-            node.set(name, value)
-        node.text = stored.text
-        for child in stored:
-            node.append(child)
+        write_back(node, etree.fromstring(self.data.encode(), _PARSER), "openassessment")
 
     # Dates --------------------------------------------------------------------------------------------------
 
@@ -301,23 +245,18 @@ class OpenAssessmentBlock(XBlock):
         html = self._render(
             "student.html", title=self.display_name, learner=self.learner_context(), staff_panel=staff
         )
-        fragment = Fragment(html)
-        fragment.add_css_url(self.runtime.local_resource_url(self, "public/openassessment.css"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/openassessment.js"))
-        fragment.initialize_js(
-            "OpenAssessmentBlock",
-            {
+        return view_fragment(
+            self,
+            html,
+            css="openassessment.css",
+            js="openassessment.js",
+            init="OpenAssessmentBlock",
+            arguments={
                 "confirmSubmit": _("Submit your response now? Once submitted, it can no longer be changed."),
                 "working": _("Sending…"),
                 "failed": _("The server could not be reached. Your text is still here: please try again."),
             },
         )
-        return fragment
-
-    def _stored(self, state: Mapping[str, Any], name: str) -> Any:
-        """A field's value from a learner's stored state (JSON), or its default."""
-        field = self.fields[name]
-        return field.from_json(state[name]) if name in state else field.default
 
     def staff_panel(self, offset: int = 0) -> dict[str, Any]:
         """The learners the trainer follows who submitted: a page of them (those still to grade first), how
@@ -328,22 +267,14 @@ class OpenAssessmentBlock(XBlock):
         if service is None or self.step("staff-assessment") is None:
             return unavailable
         try:
-            works = service.submissions(self, fields=PANEL_FIELDS)
-            submitted = sorted(
-                (w for w in works if self._stored(w.state, "submitted")),
-                key=lambda w: self._stored(w.state, "staff_graded_at") is not None,
-            )
-            end = offset + STAFF_PAGE
-            page = service.complete(self, submitted[offset:end])
+            works, page, paging = self._submitted_page(service, PANEL_FIELDS, offset, STAFF_PAGE)
         except PermissionError:
             return unavailable
         return {
             "available": True,
             "works": [self._work_context(work) for work in page],
-            "submitted_count": len(submitted),
             "total": len(works),
-            "next": end if end < len(submitted) else None,
-            "remaining": max(0, len(submitted) - end),
+            **paging,
         }
 
     def _work_context(self, work: Any) -> dict[str, Any]:
@@ -510,11 +441,9 @@ class OpenAssessmentBlock(XBlock):
         _ = self.i18n.gettext
         if not self.is_staff():
             raise JsonHandlerError(403, _("Only the course's trainers may do this."))
-        offset = data.get("offset") if isinstance(data, dict) else None
-        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_STAFF_OFFSET:
-            raise JsonHandlerError(
-                400, _("The page of responses asked for does not exist. Please reload the page.")
-            )
+        offset = read_offset(
+            data, _("The page of responses asked for does not exist. Please reload the page.")
+        )
         panel = self.staff_panel(offset)
         if not panel["available"]:
             raise JsonHandlerError(404, _("This assessment has no staff step."))
@@ -540,12 +469,6 @@ class OpenAssessmentBlock(XBlock):
         assessment = self._checked_assessment(data)
         comment = assessment["feedback"]
         grade = float(points(self.definition, assessment["choices"]))
-        refusals = {
-            "not_staff": (403, _("Only the course's trainers may do this.")),
-            "out_of_scope": (403, _("This learner is not one of the learners you follow.")),
-            "not_enrolled": (404, _("This learner is not enrolled in this course.")),
-            "own_work": (403, _("You cannot grade your own response.")),
-        }
         try:
             work = service.submission(self, learner_id)
             if not self._stored(work.state, "submitted"):
@@ -554,8 +477,5 @@ class OpenAssessmentBlock(XBlock):
                 self, learner_id, comment, grade, details={"staff_assessment": assessment}
             )
         except (PermissionError, LookupError, ValueError) as error:
-            code = getattr(error, "code", None)
-            if code not in refusals:
-                raise
-            raise JsonHandlerError(*refusals[code]) from None
+            raise grading_refusal(error, _, own_work=_("You cannot grade your own response.")) from None
         return {"result": "success", "html": self._render("_work.html", work=self._work_context(work))}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from plugins.case_study.answers import normalise
+from plugins.support.text import normalise
 
 MAX_RESPONSE = 10_000
 

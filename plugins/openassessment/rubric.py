@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from plugins.case_study.answers import normalise
+from plugins.support.text import normalise
 
 MAX_FEEDBACK = 5_000
 

@@ -15,7 +15,8 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import DateTime, Integer, Scope, String
 
 from plugins.staff_graded import files
-from plugins.staff_graded.block import StaffGradedBase, json_response, olx_number
+from plugins.staff_graded.block import StaffGradedBase, olx_number
+from plugins.support.handlers import json_response
 
 
 class StaffGradedAssignmentBlock(StaffGradedBase):

@@ -19,28 +19,26 @@ the learner, so that progress and certificates follow.
 
 from __future__ import annotations
 
-import copy
-import functools
-import hashlib
-import json
-import math
 import unicodedata
-from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 from markupsafe import Markup
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
-from xblock.fields import DateTime, Float, Scope, String
+from xblock.fields import Float, Scope, String
 
 from plugins.staff_graded import files
 from plugins.staff_graded.editing import SHOWANSWER_LABELS, EditRefused, check_form
-from plugins.staff_graded.rendering import format_number, format_size, render
+from plugins.staff_graded.rendering import render
+from plugins.support.basics import TrainerGraded
+from plugins.support.formats import format_number, format_size
+from plugins.support.fragments import editor_messages, view_fragment
+from plugins.support.grading_input import grading_refusal, parse_number
+from plugins.support.handlers import json_handler_rolling_back as json_handler
+from plugins.support.kept_olx import kept_element, write_back
 
-Handler = Callable[..., Any]
 MAX_COMMENT = 5000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -50,64 +48,22 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _number(value: Any) -> float | None:
-    """A number sent as a JSON number or as text (decimal point or comma), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def olx_number(node: Any, name: str) -> float | None:
     """A non-negative number attribute of the OLX element; ValueError (with the line) otherwise."""
     raw = node.get(name)
     if raw is None or not raw.strip():
         return None
-    value = _number(raw)
+    value = parse_number(raw)
     if value is None or value < 0:
         raise ValueError(f"line {node.sourceline}: {name}={raw!r} is not a number of 0 or more")
     return value
 
 
-def json_handler(method: Callable[[Any, Any, str], Any]) -> Handler:
-    """As ``XBlock.json_handler`` (POST, a JSON body, JsonHandlerError for 4xx answers), worded in the
-    reader's language."""
-
-    @XBlock.handler
-    @functools.wraps(method)
-    def wrapper(self: StaffGradedBase, request: Any, suffix: str = "") -> Response:
-        _ = self.i18n.gettext
-        if request.method != "POST":
-            error = JsonHandlerError(405, _("This address answers only POST requests."))
-            return error.get_response(allow=["POST"])
-        try:
-            data = json.loads(request.body.decode("utf-8"))
-        except ValueError:
-            return JsonHandlerError(
-                400, _("The request could not be read (it is not valid JSON).")
-            ).get_response()
-        return json_response(method(self, data, suffix))
-
-    return wrapper
-
-
-def json_response(result: Any) -> Response:
-    return Response(json.dumps(result), content_type="application/json", charset="utf8")
-
-
-@XBlock.needs("i18n", "user", "sanitizer")
-@XBlock.wants("staff_grading", "learner_files", "replace_urls")
-class StaffGradedBase(XBlock):
+@XBlock.needs("sanitizer")
+@XBlock.wants("learner_files", "replace_urls")
+class StaffGradedBase(TrainerGraded, XBlock):
     """What both assignments share: the kept OLX, the grade and comment, the trainers' panel."""
 
-    has_score = True
-    icon_class = "problem"
     #: The OLX tag the block is written back with.
     tag = ""
     #: Whether the learner hands in a file.
@@ -117,38 +73,22 @@ class StaffGradedBase(XBlock):
     #: The OLX attributes the editor changes, and whether a weight must be given.
     editable: tuple[str, ...] = ("display_name", "weight")
     weight_required = False
+    dom_prefix = "staff-graded-"
+    max_comment = MAX_COMMENT
+    # Comments are kept as NFC text, as file names are.
+    normalise_comment = staticmethod(normalise)
 
     display_name = String(scope=Scope.settings, default="Staff Graded Assignment")
     weight = Float(scope=Scope.settings, default=None)
     # The whole element as imported (without its url_name), as Open edX keeps fields it does not know.
     olx = String(scope=Scope.content, default="")
-
-    # Written by the platform's staff_grading service, for the learner, when a trainer grades.
-    staff_comment = String(scope=Scope.user_state, default="")
-    staff_grade = Float(scope=Scope.user_state, default=None)
-    staff_graded_at = DateTime(scope=Scope.user_state, default=None)
-    staff_grader = String(scope=Scope.user_state, default="")
+    # The trainer's feedback (staff_comment, staff_grade…), i18n and is_staff come with TrainerGraded.
 
     # Services -----------------------------------------------------------------------------------------------
-
-    @property
-    def i18n(self) -> Any:
-        """The i18n service (the block's own French catalogue)."""
-        return self.runtime.service(self, "i18n")
-
-    def is_staff(self) -> bool:
-        """Whether the person looking is course staff (trainers and administrators)."""
-        user = self.runtime.service(self, "user").get_current_user()
-        return bool(user.opt_attrs.get("edx-platform.user_is_staff"))
 
     def max_score(self) -> float:
         """The most a learner can score."""
         raise NotImplementedError
-
-    @property
-    def dom_id(self) -> str:
-        """A prefix for element ids, unique to this block on a page."""
-        return "staff-graded-" + hashlib.sha256(str(self.scope_ids.usage_id).encode()).hexdigest()[:12]
 
     # OLX ----------------------------------------------------------------------------------------------------
 
@@ -157,11 +97,7 @@ class StaffGradedBase(XBlock):
         """Keep the element; read the settings the block uses (a setting that is not a number raises)."""
         block = runtime.construct_xblock_from_class(cls, keys)
         block.read_settings(node)
-        kept = copy.deepcopy(node)
-        for name in ("url_name", "xblock-family"):
-            kept.attrib.pop(name, None)
-        kept.tail = None
-        block.olx = etree.tostring(kept, encoding="unicode")
+        block.olx = etree.tostring(kept_element(node), encoding="unicode")
         return block
 
     def read_settings(self, node: Any) -> None:
@@ -175,12 +111,7 @@ class StaffGradedBase(XBlock):
     def add_xml_to_node(self, node: Any) -> None:
         """Write the element back as it was imported."""
         stored = etree.fromstring(self.olx.encode(), _PARSER) if self.olx else etree.Element(self.tag)
-        node.tag = self.tag
-        for name, value in stored.items():
-            node.set(name, value)
-        node.text = stored.text
-        for child in stored:
-            node.append(child)
+        write_back(node, stored, self.tag)
 
     # Views --------------------------------------------------------------------------------------------------
 
@@ -226,12 +157,13 @@ class StaffGradedBase(XBlock):
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """The assignment, the learner's work and feedback, and for course staff their learners' work."""
         _ = self.i18n.gettext
-        fragment = Fragment(f'<div class="staff-graded" data-part="body">{self.body()}</div>')
-        fragment.add_css_url(self.runtime.local_resource_url(self, "public/staff_graded.css"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/staff_graded.js"))
-        fragment.initialize_js(
-            "StaffGradedBlock",
-            {
+        return view_fragment(
+            self,
+            f'<div class="staff-graded" data-part="body">{self.body()}</div>',
+            css="staff_graded.css",
+            js="staff_graded.js",
+            init="StaffGradedBlock",
+            arguments={
                 "working": _("Sending…"),
                 "failed": _("The server could not be reached. Please try again."),
                 "maxFile": files.MAX_FILE_BYTES,
@@ -239,14 +171,8 @@ class StaffGradedBase(XBlock):
                 "noFile": _("Choose a file first."),
             },
         )
-        return fragment
 
     # The trainers' panel ------------------------------------------------------------------------------------
-
-    def _stored(self, state: dict[str, Any], name: str) -> Any:
-        """A field's value from a learner's stored state (JSON), or its default."""
-        field = self.fields[name]
-        return field.from_json(state[name]) if name in state else field.default
 
     def work_context(self, work: Any) -> dict[str, Any]:
         """One learner's work as the panel shows it."""
@@ -292,23 +218,18 @@ class StaffGradedBase(XBlock):
     def _refused(self, error: Exception) -> JsonHandlerError:
         """A platform service's refusal (named by its ``code``) in the reader's words; others re-raised."""
         _ = self.i18n.gettext
-        refusals = {
-            "not_staff": (403, _("Only the course's trainers may do this.")),
-            "out_of_scope": (403, _("This learner is not one of the learners you follow.")),
-            "not_enrolled": (404, _("This learner is not enrolled in this course.")),
-            "own_work": (403, _("You cannot grade your own work.")),
-            "bad_grade": (400, self._bad_grade()),
-            "empty": (400, _("The file is empty.")),
-            "too_large": (400, self._too_large()),
-            "bad_name": (
+        return grading_refusal(
+            error,
+            _,
+            own_work=_("You cannot grade your own work."),
+            bad_grade=self._bad_grade(),
+            empty=(400, _("The file is empty.")),
+            too_large=(400, self._too_large()),
+            bad_name=(
                 400,
                 _("The file name may not name folders, start with a dot or hold control characters."),
             ),
-        }
-        code = getattr(error, "code", None)
-        if code not in refusals:
-            raise error
-        return JsonHandlerError(*refusals[code])
+        )
 
     def _bad_grade(self) -> str:
         return self.i18n.gettext("The score must be a number from 0 to %(max)s.") % {
@@ -319,32 +240,6 @@ class StaffGradedBase(XBlock):
         return self.i18n.gettext("This file is too large: at most %(size)s.") % {
             "size": format_size(self.i18n, files.MAX_FILE_BYTES)
         }
-
-    def _grading_input(self, data: Any) -> tuple[int, str, float]:
-        _ = self.i18n.gettext
-        if not isinstance(data, dict):
-            raise JsonHandlerError(
-                400, _("The grade was not sent in the expected form. Please reload the page.")
-            )
-        learner_id = data.get("learner_id")
-        if isinstance(learner_id, str) and learner_id.isdigit():
-            learner_id = int(learner_id)
-        if isinstance(learner_id, bool) or not isinstance(learner_id, int) or learner_id <= 0:
-            raise JsonHandlerError(400, _("Say which learner to grade."))
-        comment = data.get("comment", "")
-        if not isinstance(comment, str):
-            raise JsonHandlerError(400, _("The comment must be text."))
-        comment = normalise(comment).strip()
-        if len(comment) > MAX_COMMENT:
-            raise JsonHandlerError(
-                400,
-                _("The comment is %(length)d characters long; the limit is %(max)d.")
-                % {"length": len(comment), "max": MAX_COMMENT},
-            )
-        grade = _number(data.get("grade"))
-        if grade is None or not 0 <= grade <= self.max_score():
-            raise JsonHandlerError(400, self._bad_grade())
-        return learner_id, comment, grade
 
     def check_gradable(self, work: Any) -> None:
         """Refuse (JsonHandlerError) to grade a learner's work that cannot be graded yet."""
@@ -394,18 +289,14 @@ class StaffGradedBase(XBlock):
             },
             showanswer_choices=[(code, _(label)) for code, label in SHOWANSWER_LABELS.items()],
         )
-        fragment = Fragment(html)
-        fragment.add_css_url(self.runtime.local_resource_url(self, "public/staff_graded.css"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/staff_graded_studio.js"))
-        fragment.initialize_js(
-            "StaffGradedStudio",
-            {
-                "saved": _("Saved."),
-                "working": _("Saving…"),
-                "failed": _("The server could not be reached. Nothing was saved: please try again."),
-            },
+        return view_fragment(
+            self,
+            html,
+            css="staff_graded.css",
+            js="staff_graded_studio.js",
+            init="StaffGradedStudio",
+            arguments=editor_messages(_),
         )
-        return fragment
 
     @json_handler
     def studio_submit(self, data: Any, suffix: str = "") -> dict[str, Any]:

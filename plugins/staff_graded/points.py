@@ -17,9 +17,10 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Float, Scope, String
 
 from plugins.staff_graded import files
-from plugins.staff_graded.block import StaffGradedBase, json_response, normalise
+from plugins.staff_graded.block import StaffGradedBase, normalise
 from plugins.staff_graded.grades_csv import GradesRefused, Learner, read_grades
-from plugins.staff_graded.rendering import format_number
+from plugins.support.formats import format_number
+from plugins.support.handlers import json_response
 
 
 class StaffGradedXBlock(StaffGradedBase):

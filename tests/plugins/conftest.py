@@ -13,13 +13,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from app.accounts.models import Company, Role, User
+from app.accounts.models import Company, Cybersite, Role, User
 from app.core.extensions import db
 from app.courses.importing import import_course
 from app.courses.models import Enrolment
+from app.progress.models import BlockCompletion
 from app.runtime.keys import CourseKey, usage_key_for
-from tests.conftest import sign_in
+from app.runtime.models import FieldValue
+from tests.conftest import PASSWORD, sign_in
 from tests.runtime.olx_helpers import write_course
 
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -169,6 +172,54 @@ class BlockClient:
 def trainer(make_cybersite: Callable[..., Any], make_user: Callable[..., User]) -> User:
     """A trainer of a Cybersite: course staff, who may open and edit every course."""
     return make_user(roles=[(Role.TRAINER, make_cybersite())])
+
+
+@pytest.fixture
+def site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
+    """The trainer's Cybersite (of the graded blocks' tests)."""
+    return make_cybersite()
+
+
+@pytest.fixture
+def site_trainer(make_user: Callable[..., User], site: Cybersite) -> User:
+    """A trainer of ``site``."""
+    return make_user(roles=[(Role.TRAINER, site)], display_name="Claire Formatrice")
+
+
+def block_user_state(
+    app: Any, user: User, course: OlxCourse, block_type: str, url_name: str
+) -> dict[str, Any]:
+    """A learner's stored user_state fields of a block, by name (JSON values)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(FieldValue.field_name, FieldValue.value).where(
+                FieldValue.scope == "user_state",
+                FieldValue.user_id == user.id,
+                FieldValue.scope_key == course.usage(block_type, url_name),
+            )
+        ).all()
+        return dict(rows)
+
+
+def block_completion(app: Any, user: User, course: OlxCourse, block_type: str, url_name: str) -> tuple | None:
+    """A learner's (completion, earned, possible) on a block, or None."""
+    with app.app_context():
+        row = db.session.execute(
+            select(BlockCompletion.completion, BlockCompletion.earned, BlockCompletion.possible).where(
+                BlockCompletion.user_id == user.id,
+                BlockCompletion.usage_id == course.usage(block_type, url_name),
+            )
+        ).first()
+        return None if row is None else tuple(row)
+
+
+def sign_in_tab(tab: Any, user: User) -> None:
+    """Sign ``user`` in through the sign-in form of a browser tab (Playwright), as a person does."""
+    tab.goto("/compte/connexion")
+    tab.fill("input[name=email]", user.email)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("form button[type=submit]")
+    tab.wait_for_url(lambda url: "/connexion" not in url)
 
 
 @pytest.fixture

@@ -10,13 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from app.accounts.models import Company, Cybersite, Role, User
-from app.core.extensions import db
-from app.progress.models import BlockCompletion
-from app.runtime.models import FieldValue
-from tests.plugins.conftest import OlxCourse
+from app.accounts.models import Company, Cybersite, User
+from tests.plugins.conftest import OlxCourse, block_completion, block_user_state
 
 QUESTIONS = (
     '<question id="q1">Quels clients pourraient commander à distance ?</question>'
@@ -63,18 +59,6 @@ def case_course(olx_course: Callable[..., OlxCourse]) -> OlxCourse:
 
 
 @pytest.fixture
-def site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
-    """The trainer's Cybersite."""
-    return make_cybersite()
-
-
-@pytest.fixture
-def site_trainer(make_user: Callable[..., User], site: Cybersite) -> User:
-    """A trainer of ``site``."""
-    return make_user(roles=[(Role.TRAINER, site)], display_name="Claire Formatrice")
-
-
-@pytest.fixture
 def site_company(make_company: Callable[..., Company], site: Cybersite) -> Company:
     """A company whose home Cybersite is ``site``."""
     return make_company(cybersite=site, legal_name="Boulangerie du Lac")
@@ -99,24 +83,9 @@ ANSWERS = {"q1": "Les touristes de l’été.\nEt les anciens clients.", "q2": "
 
 def stored_state(app: Any, user: User, course: OlxCourse, url_name: str = "cas") -> dict[str, Any]:
     """The learner's stored user_state fields of a case study, by name (JSON values)."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(FieldValue.field_name, FieldValue.value).where(
-                FieldValue.scope == "user_state",
-                FieldValue.user_id == user.id,
-                FieldValue.scope_key == course.usage("case_study", url_name),
-            )
-        ).all()
-        return dict(rows)
+    return block_user_state(app, user, course, "case_study", url_name)
 
 
 def completion_row(app: Any, user: User, course: OlxCourse, url_name: str = "cas") -> tuple | None:
     """The learner's (completion, earned, possible) on a case study, or None."""
-    with app.app_context():
-        row = db.session.execute(
-            select(BlockCompletion.completion, BlockCompletion.earned, BlockCompletion.possible).where(
-                BlockCompletion.user_id == user.id,
-                BlockCompletion.usage_id == course.usage("case_study", url_name),
-            )
-        ).first()
-        return None if row is None else tuple(row)
+    return block_completion(app, user, course, "case_study", url_name)

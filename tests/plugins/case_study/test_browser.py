@@ -10,20 +10,10 @@ import urllib.parse
 
 import pytest
 
-from app.accounts.models import User
-from tests.conftest import PASSWORD
 from tests.plugins.case_study.conftest import ANSWERS, completion_row, stored_state
-from tests.plugins.conftest import OlxCourse
+from tests.plugins.conftest import OlxCourse, sign_in_tab
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(tab, user: User) -> None:
-    tab.goto("/compte/connexion")
-    tab.fill("input[name=email]", user.email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form button[type=submit]")
-    tab.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def _quoted(url: str) -> str:
@@ -31,7 +21,7 @@ def _quoted(url: str) -> str:
 
 
 def test_a_learner_drafts_then_submits_their_answers(page, app, case_course: OlxCourse, site_learner):
-    _sign_in(page, site_learner)
+    sign_in_tab(page, site_learner)
     page.goto(_quoted(case_course.unit_url()))
     block = page.locator(".case-study")
     block.get_by_label("Quels clients pourraient commander à distance ?").fill("Les touristes.\nLes voisins.")
@@ -73,7 +63,7 @@ def test_a_trainer_grades_in_the_page(page, app, case_course: OlxCourse, site_tr
         .status_code
         == 200
     )
-    _sign_in(page, site_trainer)
+    sign_in_tab(page, site_trainer)
     page.goto(_quoted(case_course.unit_url()))
     row = page.locator(f'[data-part="submission"][data-learner="{site_learner.id}"]')
     assert "Les touristes de l’été." in row.inner_text()
@@ -102,7 +92,7 @@ def test_a_trainer_loads_the_next_answers_and_grades_one_of_them(
     from tests.plugins.case_study.test_grading import _add_submitted_learners
 
     learners = _add_submitted_learners(app, case_course, make_user, site_company, 23)
-    _sign_in(page, site_trainer)
+    sign_in_tab(page, site_trainer)
     page.goto(_quoted(case_course.unit_url()))
     rows = page.locator('[data-part="submission"]')
     assert rows.count() == 20
@@ -121,7 +111,7 @@ def test_a_trainer_loads_the_next_answers_and_grades_one_of_them(
 
 
 def test_an_author_edits_the_case_with_rows(page, app, case_course: OlxCourse, site_trainer):
-    _sign_in(page, site_trainer)
+    sign_in_tab(page, site_trainer)
     usage = case_course.usage("vertical", "u1")
     page.goto(_quoted(f"/studio/formations/{case_course.course_key}/unite/{usage}"))
     editor = page.locator("form.case-study-editor")

@@ -13,18 +13,10 @@ from app.accounts.models import User
 from app.core.extensions import db
 from app.forum.models import ForumPost, ForumThread
 from tests.conftest import PASSWORD
-from tests.plugins.conftest import OlxCourse
+from tests.plugins.conftest import OlxCourse, sign_in_tab
 from tests.plugins.discussion.conftest import start_thread
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(tab, user: User) -> None:
-    tab.goto("/compte/connexion")
-    tab.fill("input[name=email]", user.email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form button[type=submit]")
-    tab.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def _open_unit(tab, course: OlxCourse) -> None:
@@ -33,7 +25,7 @@ def _open_unit(tab, course: OlxCourse) -> None:
 
 def test_a_learner_posts_and_replies_with_the_keyboard(page, app, forum_course, learner_in):
     learner = learner_in(forum_course)
-    _sign_in(page, learner)
+    sign_in_tab(page, learner)
     _open_unit(page, forum_course)
     forum = page.locator(".xblock[data-block-type=discussion]").first
     forum.get_by_text("Aucun sujet pour l’instant").wait_for()
@@ -108,7 +100,7 @@ def test_a_trainer_pins_and_a_learner_sees_no_trainer_control(
     page, app, forum_course, learner_in, trainer, as_user
 ):
     thread_id = start_thread(as_user(learner_in(forum_course), forum_course), "À épingler", "Texte")
-    _sign_in(page, trainer)
+    sign_in_tab(page, trainer)
     _open_unit(page, forum_course)
     forum = page.locator(".xblock[data-block-type=discussion]").first
     forum.get_by_role("button", name="À épingler").click()

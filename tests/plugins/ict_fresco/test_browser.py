@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.browser_fixtures import served, site_app
-from tests.conftest import PASSWORD
+from tests.plugins.conftest import sign_in_tab
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +32,6 @@ def live_server(database: dict[str, Any], app: Flask) -> Iterator[str]:
 def learner(fresco_course, enrolled, make_company):
     """A baker's employee (NAF 10.71C: the agriculture and food row), enrolled in the fresco's course."""
     return enrolled(fresco_course, company=make_company(naf_code="10.71C"))
-
-
-def _sign_in(tab, user) -> None:
-    tab.goto("/compte/connexion")
-    tab.fill("input[name=email]", user.email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form button[type=submit]")
-    tab.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def _unit(course) -> str:
@@ -72,7 +64,7 @@ def _no_sideways_scroll(tab) -> bool:
 
 def test_the_sector_tabs_work_with_the_keyboard_alone_on_a_phone(page, fresco_course, learner):
     page.set_viewport_size(PHONE)
-    _sign_in(page, learner)
+    sign_in_tab(page, learner)
     page.goto(_unit(fresco_course))
     page.wait_for_selector(".ict-fresco.is-tabbed")
     assert page.is_visible(TABS) and not page.is_visible(".ict-fresco-grid table")
@@ -122,7 +114,7 @@ def test_the_sector_tabs_work_with_the_keyboard_alone_on_a_phone(page, fresco_co
 
 def test_a_phone_width_page_never_scrolls_sideways(page, fresco_course, learner):
     page.set_viewport_size(PHONE)
-    _sign_in(page, learner)
+    sign_in_tab(page, learner)
     page.goto(_unit(fresco_course))
     page.wait_for_selector(".ict-fresco.is-tabbed")
     for key in (
@@ -147,7 +139,7 @@ def test_a_phone_width_page_never_scrolls_sideways(page, fresco_course, learner)
 
 def test_a_wide_screen_shows_the_whole_grid_as_a_table(page, fresco_course, learner):
     page.set_viewport_size(WIDE)
-    _sign_in(page, learner)
+    sign_in_tab(page, learner)
     page.goto(_unit(fresco_course))
     page.wait_for_selector(".ict-fresco.is-tabbed", state="attached")
     assert page.is_visible(".ict-fresco-grid table")
@@ -165,7 +157,7 @@ def test_without_javascript_each_sector_opens_on_its_own(browser, live_server, f
     )
     try:
         tab = context.new_page()
-        _sign_in(tab, learner)
+        sign_in_tab(tab, learner)
         tab.goto(_unit(fresco_course))
         assert not tab.is_visible(TABS)
         assert tab.is_visible("text=Traçabilité des lots")  # the learner's sector is open
@@ -187,7 +179,7 @@ def test_the_editor_saves_cells_and_lists_problems(app, page, fresco_course, tra
     from tests.plugins.ict_fresco.conftest import stored_settings
 
     page.set_viewport_size(PHONE)
-    _sign_in(page, trainer)
+    sign_in_tab(page, trainer)
     page.goto(_studio(fresco_course))
     editor = page.locator("form.ict-fresco-editor")
     cell = editor.locator('fieldset[data-sector="retail"][data-function="hr"]')

@@ -11,15 +11,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.accounts.models import Company, Cybersite, Role, User
 from app.cohorts.models import Cohort
 from app.core.extensions import db
 from app.courses.models import Enrolment
-from app.progress.models import BlockCompletion
-from app.runtime.models import FieldValue
-from tests.plugins.conftest import OlxCourse
+from tests.plugins.conftest import OlxCourse, block_completion, block_user_state
 
 RUBRIC = (
     "<rubric>"
@@ -73,21 +70,9 @@ def ora_xml(
 
 
 @pytest.fixture
-def site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
-    """The first Cybersite."""
-    return make_cybersite()
-
-
-@pytest.fixture
 def other_site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
     """Another Cybersite."""
     return make_cybersite()
-
-
-@pytest.fixture
-def site_trainer(make_user: Callable[..., User], site: Cybersite) -> User:
-    """A trainer of ``site``."""
-    return make_user(roles=[(Role.TRAINER, site)], display_name="Claire Formatrice")
 
 
 @pytest.fixture
@@ -130,24 +115,9 @@ def cohort_member(
 
 def stored_state(app: Any, user: User, course: OlxCourse, url_name: str = "ora") -> dict[str, Any]:
     """The learner's stored user_state fields of the block, by name (JSON values)."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(FieldValue.field_name, FieldValue.value).where(
-                FieldValue.scope == "user_state",
-                FieldValue.user_id == user.id,
-                FieldValue.scope_key == course.usage("openassessment", url_name),
-            )
-        ).all()
-        return dict(rows)
+    return block_user_state(app, user, course, "openassessment", url_name)
 
 
 def completion_row(app: Any, user: User, course: OlxCourse, url_name: str = "ora") -> tuple | None:
     """The learner's (completion, earned, possible) on the block, or None."""
-    with app.app_context():
-        row = db.session.execute(
-            select(BlockCompletion.completion, BlockCompletion.earned, BlockCompletion.possible).where(
-                BlockCompletion.user_id == user.id,
-                BlockCompletion.usage_id == course.usage("openassessment", url_name),
-            )
-        ).first()
-        return None if row is None else tuple(row)
+    return block_completion(app, user, course, "openassessment", url_name)

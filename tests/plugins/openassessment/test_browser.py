@@ -8,21 +8,12 @@ import urllib.parse
 
 import pytest
 
-from app.accounts.models import User
 from plugins.openassessment.block import STAFF_PAGE
-from tests.conftest import PASSWORD
+from tests.plugins.conftest import sign_in_tab
 from tests.plugins.openassessment.conftest import completion_row, make_cohort, ora_xml, stored_state
 from tests.plugins.openassessment.test_staff import _add_submitted_learners
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(tab, user: User) -> None:
-    tab.goto("/compte/connexion")
-    tab.fill("input[name=email]", user.email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form button[type=submit]")
-    tab.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def _open(tab, course) -> None:
@@ -54,7 +45,7 @@ def test_a_learner_assesses_a_peer_then_themselves(page, app, olx_course, cohort
     answer = {"responses": ["La réponse de Paul", "Sa mesure"]}
     assert as_user(peer, course).call("openassessment", "ora", "submit", answer).status_code == 200
 
-    _sign_in(page, learner)
+    sign_in_tab(page, learner)
     _open(page, course)
     block = page.locator(".ora")
     _respond(block, page)
@@ -96,7 +87,7 @@ def test_a_trainer_grades_with_the_rubric_in_the_page(
         == 200
     )
 
-    _sign_in(page, site_trainer)
+    sign_in_tab(page, site_trainer)
     _open(page, course)
     work = page.locator('[data-part="work"]').filter(has_text="Léa Apprenante")
     form = work.locator("form.ora-assessment")
@@ -114,7 +105,7 @@ def test_a_trainer_opens_the_next_page_and_grades_there(
 ):
     course = olx_course(ora_xml("self", "staff"))
     learners = _add_submitted_learners(app, course, make_user, make_company(cybersite=site), STAFF_PAGE + 1)
-    _sign_in(page, site_trainer)
+    sign_in_tab(page, site_trainer)
     _open(page, course)
     works = page.locator('[data-part="work"]')
     assert works.count() == STAFF_PAGE

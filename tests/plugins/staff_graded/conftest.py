@@ -17,9 +17,7 @@ from sqlalchemy import select
 from app.accounts.models import Company, Cybersite, Role, User
 from app.core.extensions import db
 from app.courses.models import LearnerFile
-from app.progress.models import BlockCompletion
-from app.runtime.models import FieldValue
-from tests.plugins.conftest import BlockClient, OlxCourse
+from tests.plugins.conftest import BlockClient, OlxCourse, block_completion, block_user_state
 
 SGA = (
     '<edx_sga url_name="sga" xblock-family="xblock.v1" display_name="Plan de sauvegarde" points="20" '
@@ -39,18 +37,6 @@ def course(olx_course: Callable[..., OlxCourse]) -> OlxCourse:
     """A course whose unit ``u1`` holds an ``edx_sga`` (``sga``, 20 points) and a ``staffgradedxblock``
     (``sgp``, weight 10)."""
     return olx_course(SGA + STAFFGRADED)
-
-
-@pytest.fixture
-def site(make_cybersite: Callable[..., Cybersite]) -> Cybersite:
-    """The trainer's Cybersite."""
-    return make_cybersite()
-
-
-@pytest.fixture
-def site_trainer(make_user: Callable[..., User], site: Cybersite) -> User:
-    """A trainer of ``site``."""
-    return make_user(roles=[(Role.TRAINER, site)], display_name="Claire Formatrice")
 
 
 @pytest.fixture
@@ -110,15 +96,7 @@ def state(
     app: Any, user: User, course: OlxCourse, block_type: str = "edx_sga", url_name: str = "sga"
 ) -> dict:
     """A learner's stored user_state fields of a block, by name (JSON values)."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(FieldValue.field_name, FieldValue.value).where(
-                FieldValue.scope == "user_state",
-                FieldValue.user_id == user.id,
-                FieldValue.scope_key == course.usage(block_type, url_name),
-            )
-        ).all()
-        return dict(rows)
+    return block_user_state(app, user, course, block_type, url_name)
 
 
 def kept_files(app: Any) -> list[tuple]:
@@ -134,11 +112,4 @@ def kept_files(app: Any) -> list[tuple]:
 
 def grade_row(app: Any, user: User, course: OlxCourse, block_type: str, url_name: str) -> tuple | None:
     """The learner's (completion, earned, possible) on a block, or None."""
-    with app.app_context():
-        row = db.session.execute(
-            select(BlockCompletion.completion, BlockCompletion.earned, BlockCompletion.possible).where(
-                BlockCompletion.user_id == user.id,
-                BlockCompletion.usage_id == course.usage(block_type, url_name),
-            )
-        ).first()
-        return None if row is None else tuple(row)
+    return block_completion(app, user, course, block_type, url_name)

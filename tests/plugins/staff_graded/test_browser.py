@@ -8,25 +8,16 @@ import urllib.parse
 
 import pytest
 
-from app.accounts.models import User
-from tests.conftest import PASSWORD
+from tests.plugins.conftest import sign_in_tab
 from tests.plugins.staff_graded.conftest import grade_row, kept_files
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(tab, user: User) -> None:
-    tab.goto("/compte/connexion")
-    tab.fill("input[name=email]", user.email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form button[type=submit]")
-    tab.wait_for_url(lambda url: "/connexion" not in url)
-
-
 def test_a_learner_hands_in_a_file_and_the_trainer_grades_it(
     page, browser, live_server, app, course, site_learner, site_trainer, tmp_path
 ):
-    _sign_in(page, site_learner)
+    sign_in_tab(page, site_learner)
     page.goto(urllib.parse.quote(course.unit_url(), safe="/"))
     block = page.locator('[data-block-type="edx_sga"]')
 
@@ -54,7 +45,7 @@ def test_a_learner_hands_in_a_file_and_the_trainer_grades_it(
 
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     tab = context.new_page()
-    _sign_in(tab, site_trainer)
+    sign_in_tab(tab, site_trainer)
     tab.goto(urllib.parse.quote(course.unit_url(), safe="/"))
     work = tab.locator('[data-block-type="edx_sga"] .staff-graded-work')
     assert work.get_by_role("link", name="plan été.pdf").is_visible()

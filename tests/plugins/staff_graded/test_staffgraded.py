@@ -153,3 +153,43 @@ def test_learners_and_foreign_trainers_cannot_send_scores(
     assert (
         learner.client.get(course.handler_url("staffgradedxblock", "sgp", "export_grades")).status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "raw", "message"),
+    [
+        (None, b"{pas du json", "La requête n’a pas pu être lue (ce n’est pas du JSON valide)."),
+        ([1, 2], None, "La note n’a pas été envoyée sous la forme attendue. Veuillez recharger la page."),
+        ({"learner_id": True, "grade": 5}, None, "Indiquez l’apprenant à noter."),
+        (
+            {"learner_id": "LEARNER", "grade": 5, "comment": ["liste"]},
+            None,
+            "Le commentaire doit être un texte.",
+        ),
+        (
+            {"learner_id": "LEARNER", "grade": 5, "comment": "x" * 5001},
+            None,
+            "Le commentaire fait 5001 caractères ; la limite est de 5000.",
+        ),
+        ({"learner_id": "LEARNER", "grade": "11"}, None, "La note doit être un nombre de 0 à 10."),
+        ({"learner_id": "LEARNER", "grade": "nan"}, None, "La note doit être un nombre de 0 à 10."),
+    ],
+)
+def test_a_malformed_grade_is_refused_in_the_blocks_own_french_and_changes_nothing(
+    app, course, site_trainer, site_learner, as_user, data, raw, message
+):
+    # The checks are shared with the case study (plugins.support), the wording is this block's own.
+    if isinstance(data, dict) and data.get("learner_id") == "LEARNER":
+        data = {**data, "learner_id": site_learner.id}
+    trainer = as_user(site_trainer, course)
+    trainer.page()
+    response = trainer.call("staffgradedxblock", "sgp", "grade_learner", data, raw=raw)
+    assert response.status_code == 400 and response.json["error"] == message
+    assert _sgp_state(app, site_learner, course) == {}
+
+
+def test_a_handler_answers_only_post_in_french(course, site_trainer, as_user):
+    trainer = as_user(site_trainer, course)
+    response = trainer.client.get(course.handler_url("staffgradedxblock", "sgp", "grade_learner"))
+    assert response.status_code == 405
+    assert response.json["error"] == "Cette adresse ne répond qu’aux requêtes POST."
