@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, Task
 
+from app.core import database
 from app.core.extensions import db
 from app.jobs import registry, tracking
 
@@ -56,6 +57,7 @@ def _bind(huey: Huey, app: Flask, spec: registry.TaskSpec) -> Any:
 
     def run(*args: Any, task: Task | None = None, **kwargs: Any) -> None:
         with app.app_context():
+            intent = database.set_write_intent(spec.writes)
             try:
                 if spec.tracked:
                     tracking.run_tracked(spec, task, args, kwargs)
@@ -71,6 +73,7 @@ def _bind(huey: Huey, app: Flask, spec: registry.TaskSpec) -> Any:
                 raise
             finally:
                 db.session.remove()
+                database.reset_write_intent(intent)
 
     return huey.task(name=spec.name, retries=spec.retries, retry_delay=spec.retry_delay, context=True)(run)
 

@@ -15,26 +15,28 @@ from typing import Any
 class TaskSpec:
     """A registered task. ``retries`` further attempts, the first after ``retry_delay`` seconds and each
     next one twice as long after the one before (exponential backoff). ``tracked`` tasks update a ``Job``
-    record: their function takes a ``JobRun`` as first argument."""
+    record: their function takes a ``JobRun`` as first argument. A task that only reads (``writes=False``)
+    opens its transaction as a reader, so that on SQLite its progress can be written while it runs."""
 
     name: str
     func: Callable[..., Any]
     retries: int = 0
     retry_delay: float = 0.0
     tracked: bool = False
+    writes: bool = True
 
 
 _TASKS: dict[str, TaskSpec] = {}
 
 
 def task(
-    name: str, *, retries: int = 0, retry_delay: float = 0.0, tracked: bool = False
+    name: str, *, retries: int = 0, retry_delay: float = 0.0, tracked: bool = False, writes: bool = True
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as the task ``name`` (a second registration replaces the first,
     so that reloading a module is harmless); the function itself is returned unchanged."""
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-        _TASKS[name] = TaskSpec(name, func, retries, retry_delay, tracked)
+        _TASKS[name] = TaskSpec(name, func, retries, retry_delay, tracked, writes)
         return func
 
     return decorator

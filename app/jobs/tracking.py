@@ -41,35 +41,51 @@ def _write(job_id: str, **values: Any) -> None:
 
 
 class JobRun:
-    """What a tracked task's function is handed: report progress and warnings, write the result file."""
+    """What a tracked task's function is handed: report progress and warnings, write the result file.
 
-    def __init__(self, job: Job) -> None:
+    A reading task's reports are written at once (its status page shows them while it runs). A writing
+    task's wait for its commit: on SQLite its transaction holds the only write lock meanwhile.
+    """
+
+    def __init__(self, job: Job, live: bool) -> None:
         self.job_id = job.id
         self.owner_id = job.owner_id
         self.warnings: list[str] = list(job.warnings)
+        self.live = live
+        self.held: dict[str, Any] = {}
         self._last = -1
+
+    def _report(self, **values: Any) -> None:
+        if self.live:
+            _write(self.job_id, **values)
+        else:
+            self.held.update(values)
 
     def progress(self, done: int, total: int) -> None:
         """Record ``done`` out of ``total`` (a whole percentage; written only when it moves)."""
         percent = 100 if total <= 0 else min(100, done * 100 // total)
         if percent != self._last:
             self._last = percent
-            _write(self.job_id, progress=percent)
+            self._report(progress=percent)
 
     def warn(self, message: str) -> None:
         """Add a warning the requester reads once the job is over."""
         self.warnings.append(message)
-        _write(self.job_id, warnings_json=json.dumps(self.warnings, ensure_ascii=False))
+        self._report(warnings_json=json.dumps(self.warnings, ensure_ascii=False))
 
     @contextmanager
     def result_file(self, download_name: str, mimetype: str) -> Iterator[IO[bytes]]:
         """A binary file to write the job's result into; offered to the requester once the job is done."""
         path = files_dir() / f"{self.job_id}.part"
-        with path.open("wb") as stream:
-            yield stream
+        try:
+            with path.open("wb") as stream:
+                yield stream
+        except BaseException:
+            path.unlink(missing_ok=True)  # a half-written file is never offered
+            raise
         final = path.with_suffix(".result")
         path.replace(final)
-        _write(self.job_id, result_path=final.name, result_name=download_name, result_type=mimetype)
+        self._report(result_path=final.name, result_name=download_name, result_type=mimetype)
 
 
 def run_tracked(spec: TaskSpec, task: Task | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -79,7 +95,7 @@ def run_tracked(spec: TaskSpec, task: Task | None, args: tuple[Any, ...], kwargs
     if job is None or job.finished:
         # Deleted meanwhile, or already run to its end by another worker: nothing more to do.
         return
-    run = JobRun(job)
+    run = JobRun(job, live=not spec.writes)
     db.session.rollback()  # the job row was only read; the function starts its own transaction
     _write(job_id, status=JobStatus.RUNNING)
     try:
@@ -112,8 +128,8 @@ def create(kind: str, owner_id: int, title: str) -> Job:
 
 
 def result_path(job: Job) -> Path | None:
-    """The job's result file on disk, if it has one that is still kept."""
-    if job.result_path is None:
+    """The job's result file on disk, if the job is done and its file still kept."""
+    if job.result_path is None or job.status != JobStatus.DONE:
         return None
     path = files_dir() / Path(job.result_path).name
     return path if path.is_file() else None

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -44,14 +45,16 @@ def _counted(rows: Iterable[Sequence[Any]], run: JobRun, total: int) -> Iterator
             run.progress(done, total)
 
 
-@task(COHORT_LEARNERS, tracked=True)
+@task(COHORT_LEARNERS, tracked=True, writes=False)
 def cohort_learners_export(run: JobRun, cohort_id: int, fmt: str, locale: str) -> None:
     """Write every learner of the cohort into the job's file, in the requester's language."""
     user = db.session.get(User, run.owner_id)
     cohort = db.session.get(Cohort, cohort_id)
     if fmt not in exports.FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    with force_locale(locale):
+    # The dashboard's rows carry links to pages (built with url_for, left out of files): a request
+    # context of the site's root lets them be built outside a request.
+    with current_app.test_request_context("/"), force_locale(locale):
         if user is None or cohort is None or not can(user, Action.VIEW_COHORT_PROGRESS, cohort):
             raise PermissionError(_("You may no longer see this cohort's progress."))
         query = staff_queries.cohort_learners(cohort.id, None, StaffFilters())
