@@ -131,6 +131,7 @@ def _register_parts(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """The task queue, last: every feature has registered its tasks by then (imported above)."""
     from app.accounts.policy import Action, can
+    from app.courses import import_jobs  # noqa: F401 (registers its tasks)
     from app.jobs import enqueue, queue, registry
     from app.jobs import models as job_models  # noqa: F401 (tables)
     from app.jobs import routes as job_routes

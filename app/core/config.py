@@ -167,6 +167,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "QUEUE_IMMEDIATE": False,
         # Mail retries: 30 s, then 1, 2, 4, 8 and 16 minutes (about half an hour in all).
         "MAIL_RETRIES": 6,
+        # Course archives bigger than this are imported by the task queue rather than in the request.
+        "IMPORT_QUEUE_BYTES": 5 * 1024 * 1024,
         "MAIL_RETRY_DELAY": 30.0,
         "SMTP_HOST": "",
         "SMTP_PORT": 587,

@@ -60,7 +60,7 @@ def _bind(huey: Huey, app: Flask, spec: registry.TaskSpec) -> Any:
             intent = database.set_write_intent(spec.writes)
             try:
                 if spec.tracked:
-                    tracking.run_tracked(spec, task, args, kwargs)
+                    tracking.run_tracked(spec, task, args, kwargs, huey)
                 else:
                     spec.func(*args, **kwargs)
                     db.session.commit()  # a task commits once, as a route does

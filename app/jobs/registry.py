@@ -16,7 +16,7 @@ class TaskSpec:
     """A registered task. ``retries`` further attempts, the first after ``retry_delay`` seconds and each
     next one twice as long after the one before (exponential backoff). ``tracked`` tasks update a ``Job``
     record: their function takes a ``JobRun`` as first argument. A task that only reads (``writes=False``)
-    opens its transaction as a reader, so that on SQLite its progress can be written while it runs."""
+    opens its transaction as a reader (on SQLite, other writers need not wait for it)."""
 
     name: str
     func: Callable[..., Any]

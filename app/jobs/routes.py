@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from flask_login import current_user
 
 from app.core.extensions import db
-from app.jobs import tracking
+from app.jobs import queue, tracking
 from app.jobs.models import Job
 
 blueprint = Blueprint(
@@ -46,7 +46,8 @@ def status(job_id: str) -> str:
     """The job's progress, warnings, error or download link; refreshes itself while it runs."""
     job = _visible(job_id)
     downloadable = job.owner_id == current_user.id and tracking.result_path(job) is not None
-    return render_template("jobs/status.html", job=job, downloadable=downloadable)
+    progress = tracking.live_progress(job, queue.current().huey)
+    return render_template("jobs/status.html", job=job, progress=progress, downloadable=downloadable)
 
 
 @blueprint.route("/<job_id>.json")
@@ -56,7 +57,7 @@ def status_json(job_id: str) -> dict[str, Any]:
     return {
         "id": job.id,
         "status": job.status,
-        "progress": job.progress,
+        "progress": tracking.live_progress(job, queue.current().huey),
         "warnings": job.warnings,
         "error": job.error,
         "download": job.owner_id == current_user.id and tracking.result_path(job) is not None,

@@ -1,6 +1,6 @@
-"""Running a tracked task: its ``Job`` record goes from queued to running to done or failed, with its
-progress, warnings and result file written as it goes, each in a short transaction of its own so that
-the requester's status page sees them while the task's own work is still under way."""
+"""Running a tracked task: its ``Job`` record goes from queued to running to done or failed (each in a
+short transaction of its own, apart from the task's work), with its warnings and result file; its
+progress meanwhile is kept in the queue's storage, where the status page reads it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from huey.api import Task
+from huey.api import Huey, Task
 from sqlalchemy import select, update
 
 from app.core.extensions import db
@@ -40,38 +40,38 @@ def _write(job_id: str, **values: Any) -> None:
         connection.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
+def progress_key(job_id: str) -> str:
+    """Where a running job's progress is kept in the queue's own storage."""
+    return f"cybermassif.job-progress.{job_id}"
+
+
 class JobRun:
     """What a tracked task's function is handed: report progress and warnings, write the result file.
 
-    A reading task's reports are written at once (its status page shows them while it runs). A writing
-    task's wait for its commit: on SQLite its transaction holds the only write lock meanwhile.
+    Progress goes to the queue's key-value storage (the SQLite file or Redis), not to the database: a
+    task that writes holds, on SQLite, the only write lock until it commits, and its requester must
+    still see it move. Warnings and the result file are recorded on the job when it ends.
     """
 
-    def __init__(self, job: Job, live: bool) -> None:
+    def __init__(self, job: Job, huey: Huey) -> None:
         self.job_id = job.id
         self.owner_id = job.owner_id
         self.warnings: list[str] = list(job.warnings)
-        self.live = live
         self.held: dict[str, Any] = {}
+        self._huey = huey
         self._last = -1
-
-    def _report(self, **values: Any) -> None:
-        if self.live:
-            _write(self.job_id, **values)
-        else:
-            self.held.update(values)
 
     def progress(self, done: int, total: int) -> None:
         """Record ``done`` out of ``total`` (a whole percentage; written only when it moves)."""
-        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        percent = 100 if total <= 0 else max(0, min(100, done * 100 // total))
         if percent != self._last:
             self._last = percent
-            self._report(progress=percent)
+            self._huey.put(progress_key(self.job_id), percent)
 
     def warn(self, message: str) -> None:
         """Add a warning the requester reads once the job is over."""
         self.warnings.append(message)
-        self._report(warnings_json=json.dumps(self.warnings, ensure_ascii=False))
+        self.held["warnings_json"] = json.dumps(self.warnings, ensure_ascii=False)
 
     @contextmanager
     def result_file(self, download_name: str, mimetype: str) -> Iterator[IO[bytes]]:
@@ -85,17 +85,27 @@ class JobRun:
             raise
         final = path.with_suffix(".result")
         path.replace(final)
-        self._report(result_path=final.name, result_name=download_name, result_type=mimetype)
+        self.held.update(result_path=final.name, result_name=download_name, result_type=mimetype)
 
 
-def run_tracked(spec: TaskSpec, task: Task | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def live_progress(job: Job, huey: Huey) -> int:
+    """The progress of the job: while it runs, as its task last reported it."""
+    if job.status != JobStatus.RUNNING:
+        return job.progress
+    value = huey.get(progress_key(job.id), peek=True)
+    return int(value) if isinstance(value, int) else job.progress
+
+
+def run_tracked(
+    spec: TaskSpec, task: Task | None, args: tuple[Any, ...], kwargs: dict[str, Any], huey: Huey
+) -> None:
     """Run a tracked task on its job (the first argument is the job id); record how it ended."""
     job_id = str(args[0])
     job = db.session.get(Job, job_id)
     if job is None or job.finished:
         # Deleted meanwhile, or already run to its end by another worker: nothing more to do.
         return
-    run = JobRun(job, live=not spec.writes)
+    run = JobRun(job, huey)
     db.session.rollback()  # the job row was only read; the function starts its own transaction
     _write(job_id, status=JobStatus.RUNNING)
     try:
@@ -106,11 +116,14 @@ def run_tracked(spec: TaskSpec, task: Task | None, args: tuple[Any, ...], kwargs
         last_attempt = task is None or not task.retries
         if last_attempt:
             log.exception("job %s (%s) failed", job_id, spec.name)
-            _write(
-                job_id, status=JobStatus.FAILED, error=str(error) or type(error).__name__, finished_at=_now()
-            )
+            failure = str(error) or type(error).__name__
+            # Warnings said before the failure help to understand it; a result file is not offered.
+            held = {k: v for k, v in run.held.items() if k == "warnings_json"}
+            _write(job_id, **held, status=JobStatus.FAILED, error=failure, finished_at=_now())
+            huey.get(progress_key(job_id))  # a destructive read: forget the running progress
         raise
-    _write(job_id, status=JobStatus.DONE, progress=100, finished_at=_now())
+    _write(job_id, **run.held, status=JobStatus.DONE, progress=100, finished_at=_now())
+    huey.get(progress_key(job_id))
 
 
 def _now() -> datetime:
@@ -146,4 +159,10 @@ def remove_expired_files(now: datetime) -> int:
         path.unlink(missing_ok=True)
         job.result_path = None
     db.session.commit()
-    return len(expired)
+    # Files no job names any more (an upload whose request rolled back, a job deleted) go as well.
+    removed = len(expired)
+    for path in files_dir().iterdir():
+        if path.is_file() and datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

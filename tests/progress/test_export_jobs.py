@@ -9,6 +9,7 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
@@ -116,3 +117,24 @@ def test_bad_requests_queue_nothing(app, database, tmp_path, world):
     assert client.get("/taches/" + "f" * 32).status_code == 404
     assert client.get("/taches/" + "f" * 300).status_code == 404
     assert _jobs(queue_app) == 0 and huey.pending_count() == 0
+
+
+@pytest.mark.parametrize("role", ["learner", "company_manager", "trainer", "other_site_manager", "outsider"])
+def test_only_those_who_see_the_cohort_ask_for_its_export(app, database, tmp_path, world, role):
+    queue_app = make_queue_app(database, tmp_path, queue_url("sqlite", tmp_path))
+    user = {
+        "learner": world.learners[0],
+        "company_manager": world.managers[0],
+        "trainer": world.trainers[1],
+        "other_site_manager": world.site_managers[1],
+        "outsider": world.outsider,
+    }[role]
+    client = queue_app.test_client()
+    sign_in(client, user.email)
+    token = csrf_token(client, "/")  # the sign-out form of every page carries it
+    response = client.post(
+        f"/progression/promotions/{world.cohorts[0].id}/export-apprenants",
+        data={"fmt": "csv", "csrf_token": token},
+    )
+    assert response.status_code in (403, 404), (role, response.status_code)
+    assert _jobs(queue_app) == 0 and queue_of(queue_app).huey.pending_count() == 0
