@@ -15,5 +15,7 @@ jobs = AppGroup("jobs", help="The task queue.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 def worker(workers: int) -> None:
     """Run tasks from the queue until stopped (SIGINT or SIGTERM finish the running tasks first)."""
-    consumer = current().huey.create_consumer(workers=workers, worker_type="thread")
+    # An idle worker polls the SQLite queue at most a second apart (Huey's default backs off to ten);
+    # on Redis it blocks on the list instead of polling.
+    consumer = current().huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
     consumer.run()
