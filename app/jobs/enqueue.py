@@ -8,6 +8,7 @@ mail outbox, ``Job`` records), so it can be enqueued again from the database.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core.extensions import db
 from app.jobs.queue import EXTENSION, current
+
+log = logging.getLogger("cybermassif.jobs")
 
 _PENDING_KEY = "cybermassif.jobs.pending"
 
@@ -39,7 +42,13 @@ def _after_commit(session: Session) -> None:
         return
     tasks = current().tasks
     for name, args in pending:
-        tasks[name](*args)
+        try:
+            tasks[name](*args)
+        except Exception:
+            # The request's data is committed: failing its response now would tell the user otherwise.
+            # What was asked for stays in the database (an unsent outbox row, a queued job) to be queued
+            # again.
+            log.exception("could not queue %s%r after the commit", name, args)
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:

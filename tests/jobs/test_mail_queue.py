@@ -147,3 +147,13 @@ def test_a_savepoint_rolled_back_keeps_the_outer_transactions_tasks(app, databas
         db.session.commit()
         assert huey.pending_count() == 1
     huey.flush()
+
+
+def test_a_queue_that_is_down_loses_nothing_the_request_committed(app, database, tmp_path):
+    # Nothing listens on port 1: Redis cannot be reached when the commit hands the task over.
+    queue_app = make_queue_app(database, tmp_path, "redis://127.0.0.1:1/0")
+    with queue_app.app_context():
+        message = mail.queue("c@example.fr", "Objet", "Texte")
+        db.session.commit()  # does not raise: the data is committed
+        kept = db.session.get(mail.OutboxMessage, message.id)
+        assert kept is not None and kept.sent_at is None and kept.attempts == 0

@@ -39,9 +39,12 @@ def _jobs(app: Flask) -> int:
         return db.session.scalar(select(func.count()).select_from(Job)) or 0
 
 
-def test_an_export_is_asked_for_followed_and_downloaded(app, database, tmp_path, world, progress_course):
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_an_export_is_asked_for_followed_and_downloaded(
+    app, database, tmp_path, world, progress_course, backend
+):
     follow(app, world, progress_course())
-    queue_app = make_queue_app(database, tmp_path, queue_url("sqlite", tmp_path))
+    queue_app = make_queue_app(database, tmp_path, queue_url(backend, tmp_path))
     client = queue_app.test_client()
     sign_in(client, world.site_managers[0].email)
     cohort = world.cohorts[0].id
@@ -94,6 +97,9 @@ def test_a_job_that_fails_shows_its_error(app, database, tmp_path, world, progre
     sign_in(admin, world.admin.email)
     page = admin.get(f"/taches/{job_id}").get_data(as_text=True)
     assert "no longer see" in page and 'role="alert"' in page
+    listing = admin.get("/admin/taches").get_data(as_text=True)  # where administrators find it
+    assert f"/taches/{job_id}" in listing and "no longer see" in listing and manager.display_name in listing
+    assert client.get("/admin/taches").status_code == 403
 
 
 def test_bad_requests_queue_nothing(app, database, tmp_path, world):
