@@ -66,7 +66,7 @@ messages: test-install
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config python:app.jobs.gunicorn_hooks --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 lint: test-install
 	$(TBIN)/ruff check .

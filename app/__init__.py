@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
     _register_parts(app)
     _register_api(app)
+    _register_jobs(app)
     return app
 
 
@@ -133,3 +134,22 @@ def _register_api(app: Flask) -> None:
     from app.api import routes as api_routes
 
     api_routes.init_app(app)
+
+
+def _register_jobs(app: Flask) -> None:
+    """The task queue, last: every feature has registered its tasks by then (imported above)."""
+    from app.accounts.policy import Action, can
+    from app.courses import import_jobs  # noqa: F401 (registers its tasks)
+    from app.jobs import enqueue, queue, registry
+    from app.jobs import models as job_models  # noqa: F401 (tables)
+    from app.jobs import routes as job_routes
+    from app.progress import export_jobs  # noqa: F401 (registers its tasks)
+
+    # Mail leaves through the queue after the commit, retried with growing delays while SMTP is down.
+    registry.task(
+        "mail.deliver", retries=app.config["MAIL_RETRIES"], retry_delay=app.config["MAIL_RETRY_DELAY"]
+    )(mail.deliver)
+    mail.set_dispatcher(lambda session, ids: enqueue.enqueue("mail.deliver", ids, session=session))
+    enqueue.init_app()
+    queue.init_app(app)
+    job_routes.init_app(app, overseer=lambda user: can(user, Action.ADMINISTER_NETWORK))

@@ -15,6 +15,7 @@ from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
 from app.cohorts.demo import load_demo_cohort
 from app.core.extensions import db
 from app.courses.cli import courses, load_demo_courses, xblocks
+from app.jobs.cli import jobs
 from app.lti.cli import lti
 from app.vista.cli import vista
 from app.vista.demo import load_demo_vista
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(xblocks)
     app.cli.add_command(vista)
     app.cli.add_command(lti)
+    app.cli.add_command(jobs)
 
 
 def main() -> None:
@@ -96,3 +98,7 @@ def main() -> None:
     from app import create_app
 
     FlaskGroup(create_app=create_app, help="Cybermassif command line.")(prog_name="cybermassif")
+
+
+if __name__ == "__main__":
+    main()

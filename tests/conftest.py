@@ -79,6 +79,8 @@ def app(database: dict[str, Any]) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-" + "x" * 32,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Tasks run when enqueued (after the commit) unless a test is about the queue (tests/jobs).
+            "QUEUE_IMMEDIATE": True,
             **database,
         }
     )

@@ -62,6 +62,12 @@ def _storage_uri(raw: str) -> str:
     return raw
 
 
+def _queue_url(raw: str) -> str:
+    if not raw.startswith(("sqlite:///", "redis://", "rediss://")):
+        raise ValueError("expected sqlite:///path or a redis:// URL")
+    return raw
+
+
 def _secret(raw: str) -> str:
     if len(raw) < 32:
         raise ValueError("expected at least 32 characters")
@@ -122,6 +128,9 @@ SETTINGS: tuple[Setting, ...] = (
         _rate,
         "failed sign-ins allowed per client address",
     ),
+    Setting(
+        PREFIX + "QUEUE_URL", "QUEUE_URL", _queue_url, "task queue (default: SQLite in the instance folder)"
+    ),
     Setting(PREFIX + "SMTP_HOST", "SMTP_HOST", _text, "mail server host"),
     Setting(PREFIX + "SMTP_PORT", "SMTP_PORT", _port, "mail server port"),
     Setting(PREFIX + "SMTP_USER", "SMTP_USER", _text, "mail server user"),
@@ -154,6 +163,13 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per 15 minutes",
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "60 per 15 minutes",
+        "QUEUE_URL": "",
+        "QUEUE_IMMEDIATE": False,
+        # Mail retries: 30 s, then 1, 2, 4, 8 and 16 minutes (about half an hour in all).
+        "MAIL_RETRIES": 6,
+        # Course archives bigger than this are imported by the task queue rather than in the request.
+        "IMPORT_QUEUE_BYTES": 5 * 1024 * 1024,
+        "MAIL_RETRY_DELAY": 30.0,
         "SMTP_HOST": "",
         "SMTP_PORT": 587,
         "SMTP_USER": "",

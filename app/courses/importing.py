@@ -27,6 +27,7 @@ import html
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,25 +67,39 @@ class ImportResult:
     warnings: tuple[Problem, ...] = ()
 
 
+# The stages ``import_course`` reports: archive unpacked, course read, course stored.
+IMPORT_STAGES = 3
+
+
 def import_course(
-    source: Path, *, actor: User | None, limits: ImportLimits | None = None, skip_unchanged: bool = False
+    source: Path,
+    *,
+    actor: User | None,
+    limits: ImportLimits | None = None,
+    skip_unchanged: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import the course folder or archive at ``source``; raise ImportFailed with every problem found.
 
     With ``skip_unchanged``, a source identical to the one last imported for that course (same digest)
-    changes nothing. ``actor`` is who imports (None from the command line).
+    changes nothing. ``actor`` is who imports (None from the command line). ``progress(done, total)`` is
+    told as each of the import's stages ends (unpacked, read, stored).
     """
     limits = limits or ImportLimits()
     source = Path(source)
+    told = progress or (lambda _done, _total: None)
     with tempfile.TemporaryDirectory(prefix="cybermassif-import-") as work:
         root = _course_root(source, Path(work), limits)
+        told(1, IMPORT_STAGES)
         digest = source_digest(root)
         if skip_unchanged and (unchanged := _unchanged(root, digest)) is not None:
             return unchanged
         parsed = read_course(root, config=bridge.setup_for().config(), limits=limits)
+    told(2, IMPORT_STAGES)
     _check_course_settings(parsed)
     _check_visibility(parsed)
     result = _store(parsed, actor)
+    told(3, IMPORT_STAGES)
     log.info(
         "course %s imported by %s: tree %s",
         parsed.course_key,

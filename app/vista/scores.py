@@ -5,8 +5,10 @@ figures) and replaces the company's rows: one per dimension and an overall one (
 the same few queries whatever the number of companies. It runs in the caller's transaction and only
 flushes: the answering pages call it when a company submits; :func:`on_progress_changed` calls it when the
 progress of a company's staff moves (app.progress.rollups' ``course_progress_written`` signal, wired in
-create_app), so that stored scores stay fresh in the same transaction. :func:`recompute_all` (``flask vista
-recompute-scores``) rewrites every company's, a few statements per batch of companies.
+create_app), so that stored scores stay fresh in the same transaction; after a course's rebuild (every
+learner at once) it queues :func:`recompute_course` instead, run by the task queue once the rebuild has
+committed. :func:`recompute_all` (``flask vista recompute-scores``) rewrites every company's, a few
+statements per batch of companies.
 
 :func:`score_assessments` scores any assessments (the report scores the previous wave as of its
 submission: its answers, and the training done by then).
@@ -25,7 +27,10 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Company, RoleGrant
 from app.core.database import read_columns
+from app.core.extensions import db
 from app.courses import vista_tags
+from app.jobs.enqueue import enqueue
+from app.jobs.registry import task
 from app.progress.models import CourseProgress
 from app.vista import queries, scoring
 from app.vista.models import (
@@ -259,27 +264,43 @@ def on_progress_changed(
     **_: Any,
 ) -> None:
     """Receiver of progress' ``course_progress_written``: recompute the stored scores of the companies
-    (with a submitted assessment) of the learners concerned (``user_ids``; None: every learner of the
-    course, after a rebuild), in the same transaction. Learners' progress in a course of no VISTA
-    dimension costs nothing (the tags are read from the version's ``tree``, already in memory); otherwise
-    one query when none of them is assessed."""
-    if user_ids is not None and tree is not None and not _tagged(tree):
-        # The use lens only reads tagged courses. A rebuild (user_ids None) still recomputes: a new
-        # version may have dropped the tags a stored score counted.
-        return
-    staff = select(RoleGrant.company_id).where(RoleGrant.company_id.is_not(None))
+    (with a submitted assessment) of the learners concerned (``user_ids``), in the same transaction.
+    Learners' progress in a course of no VISTA dimension costs nothing (the tags are read from the
+    version's ``tree``, already in memory); otherwise one query when none of them is assessed. After a
+    rebuild (``user_ids`` None: every learner of the course, possibly thousands of companies) the work is
+    queued to run once the rebuild has committed, so that it does not hold the import's request."""
     if user_ids is None:
-        learners = select(CourseProgress.user_id).where(CourseProgress.course_key == course_key)
-        staff = staff.where(RoleGrant.user_id.in_(learners))
-    else:
-        staff = staff.where(RoleGrant.user_id.in_(list(user_ids)))
+        # A rebuild still recomputes, tagged or not: a new version may have dropped the tags a stored
+        # score counted.
+        enqueue(RECOMPUTE_COURSE, course_key, session=session)
+        return
+    if tree is not None and not _tagged(tree):
+        # The use lens only reads tagged courses.
+        return
+    _recompute_staff_of(session, select(RoleGrant.company_id).where(RoleGrant.user_id.in_(list(user_ids))))
+
+
+def _recompute_staff_of(session: Session, staff: Any) -> None:
     company_ids = session.scalars(
         select(Assessment.company_id)
-        .where(Assessment.status == Status.SUBMITTED.value, Assessment.company_id.in_(staff))
+        .where(
+            Assessment.status == Status.SUBMITTED.value,
+            Assessment.company_id.in_(staff.where(RoleGrant.company_id.is_not(None))),
+        )
         .distinct()
     ).all()
     if company_ids:
         recompute(session, company_ids)
+
+
+RECOMPUTE_COURSE = "vista.recompute_course"
+
+
+@task(RECOMPUTE_COURSE, retries=3, retry_delay=5.0)
+def recompute_course(course_key: str) -> None:
+    """The queued task: rescore the companies of every learner of the course (the task commits)."""
+    learners = select(CourseProgress.user_id).where(CourseProgress.course_key == course_key)
+    _recompute_staff_of(db.session, select(RoleGrant.company_id).where(RoleGrant.user_id.in_(learners)))
 
 
 def _tagged(tree: Any) -> bool:

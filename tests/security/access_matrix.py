@@ -420,6 +420,13 @@ def _entries() -> dict[str, Entry]:
         site_pages,
         foreign_admin,
     )
+    # Asking for the export job with an empty form: 400 (no format) where the cohort may be seen.
+    entries["progress.cohort_export_job"] = Entry(
+        lambda w: post(f"/progression/promotions/{w.b.cohort_id}/export-apprenants"),
+        lambda w: post(f"/progression/promotions/{w.a.cohort_id}/export-apprenants"),
+        _roles(REFUSED, visitor=s(LOGIN), cybersite_manager=s(400), admin=s(400)),
+        _roles(REFUSED, visitor=s(LOGIN), admin=s(400)),
+    )
     entries["progress.cohort"] = Entry(
         lambda w: get(f"/progression/promotions/{w.b.cohort_id}"),
         lambda w: get(f"/progression/promotions/{w.a.cohort_id}"),
@@ -571,6 +578,19 @@ def _entries() -> dict[str, Entry]:
     entries["admin.courses"] = Entry(lambda w: get("/admin/formations"), None, ADMIN_ONLY)
     entries["admin.block_types"] = Entry(lambda w: get("/admin/composants"), None, ADMIN_ONLY)
     entries["admin.outbox"] = Entry(lambda w: get("/admin/courriels"), None, ADMIN_ONLY)
+    entries["admin.jobs"] = Entry(lambda w: get("/admin/taches"), None, ADMIN_ONLY)
+    # The shared world has no job: an unknown id is not found for everyone signed in. Jobs' owners,
+    # others and administrators are walked in tests/progress/test_export_jobs.py.
+    unknown_job = "0" * 32
+    entries["jobs.status"] = Entry(
+        lambda w: get(f"/taches/{unknown_job}"), None, _roles(s(404), visitor=s(LOGIN))
+    )
+    entries["jobs.status_json"] = Entry(
+        lambda w: get(f"/taches/{unknown_job}.json"), None, _roles(s(404), visitor=s(LOGIN))
+    )
+    entries["jobs.download"] = Entry(
+        lambda w: get(f"/taches/{unknown_job}/fichier"), None, _roles(s(404), visitor=s(LOGIN))
+    )
     entries["admin.export_archive"] = Entry(
         lambda w: get(f"/admin/formations/{key}/exporter"), None, ADMIN_ONLY
     )

@@ -1,8 +1,9 @@
 """Courses (network administrators): import a course archive (Open edX layout) and export a course.
 
-An import is all or nothing: a refused archive changes nothing, and the page lists every problem found
-with its file and line. An accepted import whose components could not all be read lists them as warnings
-(file, line and reason): they are kept as placeholders and exported unchanged.
+A big archive is imported by the task queue (its job's page shows the stages, then the warnings or
+problems). An import is all or nothing: a refused archive changes nothing, and the page lists every
+problem found with its file and line. An accepted import whose components could not all be read lists
+them as warnings (file, line and reason): they are kept as placeholders and exported unchanged.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import abort, after_this_request, flash, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +32,7 @@ from app.accounts.policy import Action
 from app.admin.forms import CourseArchiveForm
 from app.admin.routes.base import actor, blueprint, require
 from app.core.extensions import db
+from app.courses import import_jobs
 from app.courses.exporting import CourseNotFound, export_course
 from app.courses.importing import ImportFailed, Problem, import_course
 from app.courses.models import Course
@@ -86,6 +99,11 @@ def import_archive() -> str | Response | tuple[str, int]:
     form = CourseArchiveForm()
     if not form.validate_on_submit():
         return _render(form), 400
+    if (request.content_length or 0) > current_app.config["IMPORT_QUEUE_BYTES"]:
+        # A big archive takes long to read and store: the queue imports it, its page shows how it goes.
+        job = import_jobs.request_import(actor(), form.archive.data, str(get_locale() or "fr"))
+        db.session.commit()
+        return redirect(url_for("jobs.status", job_id=job.id), code=303)
     with tempfile.TemporaryDirectory(prefix="cybermassif-upload-") as work:
         path = Path(work) / "course.tar.gz"
         form.archive.data.save(path)

@@ -19,6 +19,7 @@ def index() -> str:
         "users": True,
         "invitations": bool(queries.assignable_roles(user)),
         "outbox": can(user, Action.ADMINISTER_NETWORK),
+        "jobs": can(user, Action.ADMINISTER_NETWORK),
         "block_types": can(user, Action.ADMINISTER_NETWORK),
         "courses": can(user, Action.ADMINISTER_NETWORK),
     }

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
@@ -14,9 +15,9 @@ from app.accounts.models import Company, Cybersite
 from app.accounts.policy import Action
 from app.cohorts.models import Cohort, CohortCompany, CohortMember
 from app.core.extensions import db
-from app.progress import dashboards
+from app.progress import dashboards, export_jobs, exports
 from app.progress.queries.staff import MAX_SEARCH, STATUS_FILTERS, StaffFilters
-from app.progress.routes.base import BadRequest, blueprint, export, get, permitted
+from app.progress.routes.base import BadRequest, actor, blueprint, export, get, permitted
 from app.progress.tables import Table
 
 
@@ -132,6 +133,18 @@ def cohort_export(cohort_id: int, name: str, fmt: str) -> Response:
         "apprenants": lambda: dashboards.cohort_learners(found, None, StaffFilters(), stream=True),
     }
     return export(tables, name, fmt, f"progression-{found.name}")
+
+
+@blueprint.post("/promotions/<int:cohort_id>/export-apprenants")
+def cohort_export_job(cohort_id: int) -> Response:
+    """Every learner of the cohort, written by a background job: the requester follows it on its page."""
+    found = _cohort(cohort_id)
+    fmt = request.form.get("fmt", "")
+    if fmt not in exports.FORMATS:
+        raise BadRequest(_("Choose CSV or Excel."))
+    job = export_jobs.request_cohort_learners(actor(), found, fmt, str(get_locale() or "fr"))
+    db.session.commit()
+    return redirect(url_for("jobs.status", job_id=job.id), code=303)
 
 
 def _cohort_company(cohort_id: int, company_id: int) -> tuple[Cohort, Company]:
