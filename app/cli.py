@@ -100,7 +100,8 @@ def demo_load(size: int) -> None:
         f"Demo history: {history.cohorts_created} cohort(s), {history.members_added} enrolment(s), "
         f"{history.learners_with_history} learner(s) with {history.events} progress event(s), "
         f"{history.cases_submitted} case answer(s) ({history.cases_graded} graded), "
-        f"{history.threads} forum thread(s) with {history.replies} reply(ies) added"
+        f"{history.threads} forum thread(s) with {history.replies} reply(ies), "
+        f"{history.assessments} VISTA assessment(s) added"
     )
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:

@@ -16,7 +16,7 @@ from app.cohorts.models import Cohort, CohortMember
 from app.core.extensions import db
 from app.courses.models import Course, Enrolment
 from app.demo.history import HISTORY_END
-from app.demo.network import MAX_SIZE
+from app.demo.network import GENERATED_SIRET_PREFIX, MAX_SIZE
 from app.forum.models import ForumPost, ForumThread
 from app.progress.models import BlockCompletion, Certificate, CourseProgress, ProgressRollup
 from app.progress.rollups import rebuild_course
@@ -273,6 +273,13 @@ def test_size_multiplies_the_network_and_prints_the_time(app):
             .join(CourseProgress, CourseProgress.user_id == Enrolment.user_id)
         )
         assert started_sites == 2 * len(CYBERSITES)
+        # Half of the copies' companies answered VISTA too.
+        assessed = db.session.scalar(
+            select(func.count(func.distinct(Assessment.company_id)))
+            .join(Company, Company.id == Assessment.company_id)
+            .where(Company.siret.like(f"{GENERATED_SIRET_PREFIX}%"))
+        )
+        assert assessed == len(COMPANIES) // 2
     counts = _counts(app)
     _load(app, "--size", "2")
     assert _counts(app) == counts

@@ -9,6 +9,8 @@
   ``finish``: the roll-ups, course grades and certificates follow as they do for a real request.
 - Case studies: the learner's answers go through the block's ``submit`` handler; most are then graded by
   the site's trainer through the ``staff_grading`` service (some are left for the trainer to grade).
+- VISTA: half of the companies of the network's copies (``--size`` above 1) submit a self-assessment
+  (``app.vista.demo``; every demo company has one already).
 - Forums: threads and replies in the courses' discussions through ``app.forum.services``, dated afterwards
   to when they were written (the forum keeps no figures derived from dates).
 
@@ -30,6 +32,7 @@ from typing import Any
 import webob
 from sqlalchemy import select, update
 
+from app.accounts.demo import COMPANIES
 from app.accounts.models import User
 from app.accounts.policy import following
 from app.cohorts import services as cohort_services
@@ -48,7 +51,10 @@ from app.progress.structure import UNIT, CourseStructure
 from app.runtime import bridge, events
 from app.runtime.host import HostRuntime, Learner
 from app.runtime.tree import LoadedTree, shared_tree
+from app.vista.demo import assess_companies
 
+# The copies' companies answer VISTA's self-assessment from this day on (the demo ones have theirs).
+VISTA_FROM = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 # The history runs until this day; everything in it is dated before.
 HISTORY_END = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 SPRING = ("Promotion printemps 2026", date(2026, 3, 2), date(2026, 12, 18))
@@ -115,6 +121,7 @@ class History:
     cases_graded: int = 0
     threads: int = 0
     replies: int = 0
+    assessments: int = 0
 
 
 @dataclass
@@ -433,6 +440,10 @@ def load_history(network: Network) -> History:
             ) and not _has_threads(courses, cohort):
                 _forum(staff, cohort, courses, [user for _c, user in people], history)
         _grade_cases(staff, to_grade, history)
+    # Half of the copies' companies answered VISTA (every demo company has, through app.vista.demo).
+    demo_sirets = {row[1] for row in COMPANIES}
+    copies = [c for s in network.sites for c in s.companies if c.siret not in demo_sirets]
+    history.assessments = assess_companies(copies[::2], VISTA_FROM)
     db.session.flush()
     return history
 
