@@ -155,6 +155,11 @@ def test_demo_load_writes_months_of_history_that_the_roll_ups_agree_with(app):
             select(func.count()).select_from(FieldValue).where(FieldValue.field_name == "submitted")
         )
         assert 10 <= comments < submitted  # some answers are still waiting for the trainer
+        stamps = db.session.scalars(
+            select(FieldValue.value).where(FieldValue.field_name.in_(("submitted_at", "staff_graded_at")))
+        ).all()
+        assert len(stamps) == submitted + comments
+        assert all(_aware(datetime.fromisoformat(str(stamp))) <= HISTORY_END for stamp in stamps)
         # Forum threads with replies, dated over the months.
         assert counts["ForumThread"] >= 8 and counts["ForumPost"] >= counts["ForumThread"]
         assert db.session.scalar(select(func.min(ForumThread.reply_count))) >= 1
