@@ -69,8 +69,12 @@ PACES = (
     ("slow", 0.35, 1.0, 3),
     ("stalled", 1.0, 0.35, 2),
     ("idle", 0.0, 0.0, 1),
+    ("steady", 0.22, 1.0, 0),  # never drawn: the printed demo learner's
 )
 SITTING = (2, 5)
+# The printed demo learners: one still halfway through the spring cohort's courses (so that their home page
+# has a course to resume), the other at a regular pace.
+FIXED_PACES = {"apprenant@demo.cybermassif.fr": "steady", "learner@demo.cybermassif.fr": "regular"}
 GRADED_CASE_SHARE = 0.8  # the others wait for the trainer: the "answers to grade" of the demo
 CASE_ANSWER = (
     "Dans notre entreprise, nous commencerions par {a} ; ensuite nous mettrions en place {b}, "
@@ -237,8 +241,9 @@ class _Plan:
 
 def _plan(user: User, cohort: Cohort) -> _Plan:
     rng = random.Random(f"{SEED}-pace-{user.email}")  # noqa: S311 (seeded on purpose: same history every load)
-    name, rate, stop_share, _weight = rng.choices(PACES, weights=[p[3] for p in PACES])[0]
-    del name
+    drawn = rng.choices(PACES, weights=[p[3] for p in PACES])[0]
+    fixed = FIXED_PACES.get(user.email)
+    _name, rate, stop_share, _weight = next(p for p in PACES if p[0] == fixed) if fixed else drawn
     start_day = datetime.combine(cohort.starts_on, datetime.min.time(), UTC) + timedelta(
         days=rng.randint(0, 12)
     )
@@ -428,10 +433,18 @@ def load_history(network: Network) -> History:
         spring = _cohort(staff, SPRING, [e.course.id for e in entries], history)
         autumn = _cohort(staff, AUTUMN, [e.course.id for e in entries[:AUTUMN_COURSES]], history)
         groups: dict[int, list[tuple[int, User]]] = {spring.id: [], autumn.id: []}
+        # People already in one of the two (the demo cohort's learners) stay there.
+        placed = dict(
+            db.session.execute(
+                select(CohortMember.user_id, CohortMember.cohort_id).where(
+                    CohortMember.cohort_id.in_(list(groups))
+                )
+            ).all()
+        )
         for position, company in enumerate(staff.companies):
-            cohort = spring if position % 2 == 0 else autumn
             for user in network.learners.get(company.id, []):
-                groups[cohort.id].append((company.id, user))
+                cohort_id = placed.get(user.id, spring.id if position % 2 == 0 else autumn.id)
+                groups[cohort_id].append((company.id, user))
         to_grade: list[tuple[_Course, int, float, datetime]] = []
         for cohort, courses in ((spring, entries), (autumn, entries[:AUTUMN_COURSES])):
             people = groups[cohort.id]
