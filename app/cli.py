@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
@@ -15,6 +17,8 @@ from app.accounts.validators import MIN_PASSWORD_LENGTH, normalise_email
 from app.cohorts.demo import load_demo_cohort
 from app.core.extensions import db
 from app.courses.cli import courses, load_demo_courses, xblocks
+from app.demo.history import load_history
+from app.demo.network import MAX_SIZE, load_network
 from app.jobs.cli import jobs
 from app.lti.cli import lti
 from app.vista.cli import vista
@@ -54,9 +58,17 @@ def create_admin(email: str, display_name: str, password: str) -> None:
 
 
 @demo.command("load")
-def demo_load() -> None:
+@click.option(
+    "--size",
+    type=click.IntRange(1, MAX_SIZE),
+    default=1,
+    show_default=True,
+    help=f"How many times the demo network of Cybersites, companies and learners to build (1 to {MAX_SIZE}).",
+)
+def demo_load(size: int) -> None:
     """Load the demo Cybersites, companies, accounts and the courses of ``courses/`` (idempotent: unchanged
-    courses are not imported again) and print the demo sign-ins."""
+    courses are not imported again), months of activity in them, and print the demo sign-ins."""
+    started = time.perf_counter()
     with force_locale("fr"):
         accounts = load_demo()
     db.session.commit()
@@ -75,9 +87,27 @@ def demo_load() -> None:
         f"Demo VISTA: questionnaire {vista.questionnaire.code} {vista.questionnaire.version}, "
         f"{vista.assessments_created} assessment(s) and {vista.peers_created} peer company(ies) added"
     )
+    with force_locale("fr"):
+        network = load_network(size)
+        history = load_history(network)
+    db.session.commit()
+    learners = sum(len(people) for people in network.learners.values())
+    click.echo(
+        f"Demo network (size {size}): {len(network.sites)} Cybersite(s), {learners} learner(s); "
+        f"{network.created_sites} Cybersite(s), {network.created_companies} company(ies) and "
+        f"{len(network.new_learners)} account(s) added"
+    )
+    click.echo(
+        f"Demo history: {history.cohorts_created} cohort(s), {history.members_added} enrolment(s), "
+        f"{history.learners_with_history} learner(s) with {history.events} progress event(s), "
+        f"{history.cases_submitted} case answer(s) ({history.cases_graded} graded), "
+        f"{history.threads} forum thread(s) with {history.replies} reply(ies), "
+        f"{history.assessments} VISTA assessment(s) added"
+    )
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<18} {account.email}")
+    click.echo(f"Demo loaded in {time.perf_counter() - started:.1f} s")
     if not accepted:
         raise SystemExit(1)
 

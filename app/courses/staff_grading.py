@@ -220,13 +220,15 @@ class StaffGradingService:
         comment: str,
         grade: float,
         details: Mapping[str, Any] | None = None,
+        *,
+        at: datetime | None = None,
     ) -> LearnerWork:
         """Give a learner a comment and a grade on ``block`` (0 to ``block.max_score()``).
 
         Writes the learner's :data:`FEEDBACK_FIELDS` (and ``details``: more of the block's own
         ``user_state`` fields that the grade comes with, such as the options of a rubric) and publishes a
         ``grade`` event for the learner, in the caller's transaction. Returns the learner's work as it now
-        stands.
+        stands. ``at`` dates the grade (a history replayed, as the demo's); now when not given.
         """
         actor = self._actor()
         work = self.submission(block, learner_id)
@@ -240,7 +242,7 @@ class StaffGradingService:
             or not 0 <= grade <= maximum
         ):
             raise GradeRefused(f"a grade must be a number from 0 to {maximum:g}")
-        now = datetime.now(UTC)
+        now = at or datetime.now(UTC)
         values = {
             "staff_comment": comment,
             "staff_grade": float(grade),

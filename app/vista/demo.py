@@ -208,9 +208,8 @@ def _submit(
     return assessment
 
 
-def load_demo_vista() -> DemoVista:
-    """Load the shipped questionnaire, the demo companies' assessments and the peer companies (flushed, not
-    committed; idempotent)."""
+def _shipped() -> tuple[QuestionnaireVersion, list[QuestionnaireItem]]:
+    """The shipped questionnaire (loaded once: by its digest) and its items in page order."""
     version = questionnaire_file.load(db.session, questionnaire_file.read(questionnaire_file.SHIPPED))
     items = list(
         db.session.scalars(
@@ -219,6 +218,36 @@ def load_demo_vista() -> DemoVista:
             .order_by(QuestionnaireItem.page_id, QuestionnaireItem.position)
         )
     )
+    return version, items
+
+
+def assess_companies(companies: list[Company], first: datetime) -> int:
+    """A submitted T0 for each of these companies that has none yet, a few days apart from ``first``
+    (answers drawn from each SIRET, as the demo companies' are); returns how many were added. For the
+    larger demo networks of ``demo load --size``. Flushed, not committed."""
+    if not companies:
+        return 0
+    version, items = _shipped()
+    done = set(
+        db.session.scalars(
+            select(Assessment.company_id).where(
+                Assessment.company_id.in_([c.id for c in companies]), Assessment.wave == Wave.T0.value
+            )
+        )
+    )
+    added = [c for c in companies if c.id not in done]
+    for index, company in enumerate(added):
+        _submit(company, version, items, wave=Wave.T0, when=first + timedelta(days=2 * index % 120))
+    db.session.flush()
+    if added:
+        scores.recompute(db.session, [c.id for c in added])
+    return len(added)
+
+
+def load_demo_vista() -> DemoVista:
+    """Load the shipped questionnaire, the demo companies' assessments and the peer companies (flushed, not
+    committed; idempotent)."""
+    version, items = _shipped()
     demo_sirets = [row[1] for row in COMPANIES]
     demo = list(
         db.session.scalars(select(Company).where(Company.siret.in_(demo_sirets)).order_by(Company.id))
