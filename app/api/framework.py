@@ -134,6 +134,8 @@ def operation(
                     )
                 user: User = token.user
                 g.api_user = user
+                if _beyond_keys(kwargs):
+                    raise not_found()
                 if query is not None:
                     kwargs["args"] = _load(
                         query, _query_args(), 400, "invalid-query", _l("The query parameters are not valid.")
@@ -142,6 +144,7 @@ def operation(
                     kwargs["data"] = _load(
                         body, _json_body(), 422, "invalid-body", _l("The request body is not valid.")
                     )
+                    _check_keys(kwargs["data"])
                 if level == Level.WRITE or tokens.due_for_touch(token):
                     # Reads take the write lock only when the token's last use is due to be recorded.
                     start_writing(db.session)
@@ -178,6 +181,29 @@ def _json(result: Any) -> Any:
     body, status = result if isinstance(result, tuple) else (result, 200)
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(text, status=status, mimetype="application/json")
+
+
+#: The largest id a row has (the tables' integer keys, 32 bits on PostgreSQL): a larger one names nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
+def _beyond_keys(values: dict[str, Any]) -> bool:
+    """Whether an id of the address is beyond every row's (looked up, it would overflow the column)."""
+    return any(isinstance(v, int) and not isinstance(v, bool) and v > MAX_ROW_ID for v in values.values())
+
+
+def _check_keys(data: Any) -> None:
+    """A body naming one object by an id no row can have names nothing (404); a list of such ids is an
+    invalid body (422), as a list naming an unknown object is."""
+    if not isinstance(data, dict):
+        return
+    if _beyond_keys({k: v for k, v in data.items() if k.endswith("_id")}):
+        raise not_found()
+    for key, value in data.items():
+        if key.endswith("_ids") and isinstance(value, list) and _beyond_keys(dict(enumerate(value))):
+            raise ApiProblem(
+                422, "invalid-body", _l("The request body is not valid."), errors={key: ["unknown id"]}
+            )
 
 
 def not_found() -> ApiProblem:
