@@ -223,7 +223,7 @@ class VideoBlock(XBlock):
                     "transcriptFailed": i18n.gettext("The transcript could not be loaded."),
                     "transcriptEmpty": i18n.gettext("This transcript has no text."),
                     "saveFailed": i18n.gettext("Your progress could not be saved; it will be sent again."),
-                    "seek": i18n.gettext("Play from %(time)s"),
+                    "seek": i18n.gettext("Play from"),
                 },
             },
         )

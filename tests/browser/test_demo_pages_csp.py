@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -58,8 +59,11 @@ def _sign_in(page: Any, email: str) -> None:
     page.wait_for_url(lambda url: "/connexion" not in url)
 
 
-def _walk(page: Any, origin: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Open the pages reachable by links from the home page; return them and the problems per page."""
+def _walk(
+    page: Any, origin: str, visit: Callable[[str], None] | None = None
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Open the pages reachable by links from the home page; return them and the problems per page.
+    ``visit`` is called with each page's path once it has loaded (the accessibility audit's hook)."""
     queue, seen, kinds = ["/"], set(), Counter()
     visited: list[str] = []
     problems: dict[str, list[str]] = {}
@@ -74,6 +78,8 @@ def _walk(page: Any, origin: str) -> tuple[list[str], dict[str, list[str]]]:
         visited.append(path)
         status = response.status if response is not None else 0
         found = list(current) + page.evaluate("() => window.__csp || []")
+        if visit is not None:
+            visit(path)
         if status >= 500:
             found.append(f"status {status}")
         if found:

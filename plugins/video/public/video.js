@@ -240,8 +240,14 @@
           var seek = document.createElement("button");
           seek.type = "button";
           seek.className = "video-cue";
-          seek.setAttribute("aria-label", (texts.seek || "%(time)s").replace("%(time)s", clock(cue.start)) + " — " + cue.text);
+          // The button's name is its visible text (WCAG 2.5.3, label in name), the action said before it
+          // to screen readers only: "Play from 0:05 " + the cue's words.
+          var action = document.createElement("span");
+          action.className = "visually-hidden";
+          action.textContent = (texts.seek || "") + " ";
+          seek.appendChild(action);
           seek.appendChild(time);
+          seek.appendChild(document.createTextNode(" "));
           seek.appendChild(words);
           seek.addEventListener("click", function () {
             video.currentTime = cue.start;
