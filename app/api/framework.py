@@ -24,7 +24,7 @@ from app.accounts.services.errors import Forbidden, ServiceError
 from app.api import tokens
 from app.api.problems import ApiProblem
 from app.api.scopes import Level, Resource, allows
-from app.core.database import start_writing
+from app.core.database import MAX_ROW_ID, start_writing
 from app.core.extensions import db
 
 MAX_BODY = 64 * 1024  # bytes: the largest write body (one cohort, one enrolment)
@@ -181,10 +181,6 @@ def _json(result: Any) -> Any:
     body, status = result if isinstance(result, tuple) else (result, 200)
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(text, status=status, mimetype="application/json")
-
-
-#: The largest id a row has (the tables' integer keys, 32 bits on PostgreSQL): a larger one names nothing.
-MAX_ROW_ID = 2**31 - 1
 
 
 def _beyond_keys(values: dict[str, Any]) -> bool:

@@ -29,6 +29,21 @@ T = TypeVar("T")
 IN_LIST_CHUNK = 500
 
 
+#: The largest id a row has: the tables' integer keys are 32 bits on PostgreSQL, so a larger id (from an
+#: address or a request body) names nothing, and looked up it would overflow the column.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: Any) -> bool:
+    """Whether ``value`` can name a row: a whole number (not a boolean) from 1 to :data:`MAX_ROW_ID`."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
+def get_row(session: Session, model: type[T], object_id: Any) -> T | None:
+    """The row of ``model`` with this id, or None (also for an id no row can have)."""
+    return session.get(model, object_id) if is_row_id(object_id) else None
+
+
 def chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
     """``items`` in slices of at most ``size`` (the values of one ``IN`` list)."""
     for start in range(0, len(items), size):

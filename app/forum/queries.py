@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from app.accounts.models import Role, RoleGrant, User
 from app.accounts.policy import Following
 from app.cohorts.models import Cohort, CohortCourse
+from app.core.database import is_row_id
 from app.courses.models import Course
 from app.forum.access import Discussion, Reader, post_visible, thread_visible, within_reach
 from app.forum.models import ForumFlag, ForumPost, ForumReadState, ForumThread
@@ -26,8 +27,6 @@ from app.runtime.models import StoredBlock
 THREADS_PER_PAGE = 20
 REPLIES_PER_PAGE = 50
 QUEUE_PER_PAGE = 20
-# Ids come from the browser: anything outside the column's range names nothing (and must not reach SQL).
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ class ThreadDetail:
 
 def valid_id(value: Any) -> bool:
     """Whether ``value`` can name a row (a positive integer in the column's range, not a boolean)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+    return is_row_id(value)
 
 
 def _author_is_staff(author_id: Any) -> ColumnElement[bool]:

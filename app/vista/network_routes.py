@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.models import Cybersite
 from app.accounts.policy import Action, can
+from app.core.database import get_row
 from app.core.extensions import db
 from app.courses import vista_tags
 from app.progress.routes.base import export
@@ -26,7 +27,6 @@ from app.vista.report_routes import LEVEL_NAMES
 blueprint = Blueprint(
     "vista_network", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
 )
-MAX_ID = 2**31 - 1
 
 
 def _signed_in() -> Any:
@@ -36,7 +36,7 @@ def _signed_in() -> Any:
 
 
 def _site(site_id: int) -> Cybersite:
-    found = db.session.get(Cybersite, site_id) if 0 < site_id <= MAX_ID else None
+    found = get_row(db.session, Cybersite, site_id)
     if found is None or not can(current_user, Action.VIEW_CYBERSITE_PROGRESS, found):
         abort(404)
     return found

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
+from app.core.database import get_row
 from app.core.extensions import db
 from app.vista import benchmarks, report_document, report_format, report_pdf, scoring
 from app.vista import report as reports
@@ -23,14 +24,12 @@ blueprint = Blueprint(
     "vista_report", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
 )
 
-# Ids in addresses are database integers: a larger number names nothing (and must not reach the driver).
-MAX_ID = 2**31 - 1
 # Where a company answers VISTA (the answering pages' endpoint), when the application has it.
 ANSWER_ENDPOINT = "vista.start"
 
 
 def _company(company_id: int) -> Company:
-    found = db.session.get(Company, company_id) if 0 < company_id <= MAX_ID else None
+    found = get_row(db.session, Company, company_id)
     if found is None or not can(current_user, Action.READ_VISTA_REPORT, found):
         abort(404)
     return found

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from app.accounts.models import Company, Cybersite, Role, RoleGrant, User
 from app.accounts.policy import is_admin, managed_company_ids, managed_cybersite_ids
 from app.core import navigation
+from app.core.database import get_row
 from app.core.extensions import db
 from app.vista import services, training_requests
 from app.vista.models import (
@@ -32,7 +33,6 @@ from app.vista.models import (
 )
 
 blueprint = Blueprint("vista", __name__, template_folder=str(Path(__file__).resolve().parent / "templates"))
-MAX_ID = 2**31 - 1
 MAX_FIELD = 100
 
 
@@ -43,7 +43,7 @@ def _signed_in() -> Response | None:
 
 
 def _company(company_id: int, answering: bool = True) -> Company:
-    found = db.session.get(Company, company_id) if 0 < company_id <= MAX_ID else None
+    found = get_row(db.session, Company, company_id)
     allowed = found is not None and (
         services.may_answer(current_user, found) if answering else services.may_read(current_user, found)
     )

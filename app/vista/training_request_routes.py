@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.accounts.models import Company
 from app.accounts.policy import Action, can
+from app.core.database import get_row, is_row_id
 from app.core.extensions import db
 from app.vista import training_requests
 from app.vista.services import Refused
@@ -20,7 +21,6 @@ from app.vista.services import Refused
 blueprint = Blueprint(
     "vista_training", __name__, template_folder=str(Path(__file__).resolve().parent / "templates")
 )
-MAX_ID = 2**31 - 1
 
 
 @blueprint.route("/vista/entreprises/<int:company_id>/formations/<int:course_id>/demande", methods=["POST"])
@@ -28,12 +28,12 @@ def request_training(company_id: int, course_id: int) -> Any:
     """Ask the company's Cybersite to enrol its staff in a course the report recommends."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    company = db.session.get(Company, company_id) if 0 < company_id <= MAX_ID else None
+    company = get_row(db.session, Company, company_id)
     if company is None or not can(current_user, Action.READ_VISTA_REPORT, company):
         abort(404)
     dimension = (request.form.get("dimension") or "")[:8]
     try:
-        if not 0 < course_id <= MAX_ID:
+        if not is_row_id(course_id):
             raise Refused(_("This course is not one of the catalogue’s courses for this dimension."), 404)
         done = training_requests.request_training(db.session, current_user, company, course_id, dimension)
     except Refused as refused:
@@ -52,7 +52,7 @@ def handle(request_id: int) -> Any:
     """Close a training request of the Cybersite's companies."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not 0 < request_id <= MAX_ID:
+    if not is_row_id(request_id):
         abort(404)
     try:
         found = training_requests.handle(db.session, current_user, request_id)

@@ -340,11 +340,6 @@ class CaseStudyBlock(TrainerGraded, XBlock):
             "more": self._render_part("_more.html", staff=panel) if panel["next"] is not None else "",
         }
 
-    def _bad_grade(self) -> str:
-        return self.i18n.gettext("The grade must be a number from 0 to %(max)s.") % {
-            "max": format_number(self.i18n, self.weight)
-        }
-
     def _grading_refused(self, error: Exception) -> JsonHandlerError:
         """The staff_grading service's refusal in the trainer's words; any other error is raised again."""
         return grading_refusal(

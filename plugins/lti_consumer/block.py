@@ -55,7 +55,8 @@ def _refusal(status: int, body: str, content_type: str) -> webob.exc.HTTPExcepti
 @XBlock.needs("lti")
 @XBlock.needs("i18n")
 class LtiBlockBase(XBlock):
-    """What both LTI blocks share: the launch, the score and the OLX kept as imported."""
+    """What both LTI blocks share: the launch, the score and the OLX kept as imported. Each block says
+    where its tool opens (``opens_in_new_window()``), as its own OLX does."""
 
     display_name = String(scope=Scope.settings, default="LTI")
     description = String(scope=Scope.settings, default="")
@@ -125,10 +126,6 @@ class LtiBlockBase(XBlock):
     def lti_version_name(self) -> str:
         """``lti_1p1`` or ``lti_1p3``."""
         return "lti_1p1"
-
-    def opens_in_new_window(self) -> bool:
-        """Whether the tool opens in a window of its own rather than in the page."""
-        raise NotImplementedError
 
     def max_score(self) -> float | None:
         """The most a learner can earn here (the weight), when the tool sends scores."""

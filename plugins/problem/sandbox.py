@@ -171,11 +171,10 @@ def _exchange(request: bytes, limits: Limits) -> bytes:
 
 def _talk(process: subprocess.Popen[bytes], request: bytes, limits: Limits) -> bytes:
     assert process.stdin is not None and process.stdout is not None
-    try:
+    # A worker that died at once is reported below, from its exit status.
+    with contextlib.suppress(BrokenPipeError):
         process.stdin.write(request)
         process.stdin.close()
-    except BrokenPipeError:
-        pass  # it died at once: reported below from its exit status
     deadline = time.monotonic() + limits.wall_seconds
     chunks: list[bytes] = []
     size = 0

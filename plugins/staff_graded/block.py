@@ -62,7 +62,8 @@ def olx_number(node: Any, name: str) -> float | None:
 @XBlock.needs("sanitizer")
 @XBlock.wants("learner_files", "replace_urls")
 class StaffGradedBase(TrainerGraded, XBlock):
-    """What both assignments share: the kept OLX, the grade and comment, the trainers' panel."""
+    """What both assignments share: the kept OLX, the grade and comment, the trainers' panel. Each says
+    what a learner can score (``max_score()``), from its own OLX."""
 
     #: The OLX tag the block is written back with.
     tag = ""
@@ -85,10 +86,6 @@ class StaffGradedBase(TrainerGraded, XBlock):
     # The trainer's feedback (staff_comment, staff_grade…), i18n and is_staff come with TrainerGraded.
 
     # Services -----------------------------------------------------------------------------------------------
-
-    def max_score(self) -> float:
-        """The most a learner can score."""
-        raise NotImplementedError
 
     # OLX ----------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from xblock.core import XBlock, XBlockMixin
 from xblock.fields import DateTime, Float, Scope, String
 
 from plugins.support import text
+from plugins.support.formats import format_number
 from plugins.support.grading_input import read_grading_input
 
 
@@ -80,8 +81,10 @@ class TrainerGraded(XBlockMixin):
         return works, page, paging
 
     def _bad_grade(self) -> str:
-        """The refusal of a grade out of range, in the block's words."""
-        raise NotImplementedError
+        """The refusal of a grade out of range (a block may word it its own way)."""
+        return self.i18n.gettext("The grade must be a number from 0 to %(max)s.") % {
+            "max": format_number(self.i18n, self.max_score())  # type: ignore[attr-defined]
+        }
 
     def _grading_input(self, data: Any) -> tuple[int, str, float]:
         """The learner, comment and grade a trainer sent (JsonHandlerError 400 when one is wrong)."""

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.accounts.models import User
 from app.accounts.policy import Action, can
+from app.core.database import get_row
 from app.core.extensions import db
 from app.progress import exports
 from app.progress.tables import Table
@@ -44,13 +45,9 @@ def actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
-# Ids in addresses are database integers: a larger number names nothing (and must not reach the driver).
-MAX_ID = 2**31 - 1
-
-
 def get(model: type[T], object_id: int) -> T | None:
     """The object with this id, or None (also for an id no table can hold)."""
-    return db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    return get_row(db.session, model, object_id)
 
 
 def require(action: Action, target: Any) -> None:
