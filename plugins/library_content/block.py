@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
 from markupsafe import escape
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
@@ -73,36 +72,19 @@ class LibraryContentBlock(ContainerBlock):
     selected = List(scope=Scope.user_state, default=[])
 
     @classmethod
-    def parse_xml(cls, node: Any, runtime: Any, keys: Any) -> XBlock:
-        """Children become child blocks; attributes become fields, except values that cannot be read
-        (kept as written, with the unknown attributes, in ``xml_attributes``)."""
-        block = runtime.construct_xblock_from_class(cls, keys)
-        for child in node:
-            if child.tag is etree.Comment or not isinstance(child.tag, str):
-                continue
-            runtime.add_node_as_child(block, child)
-        kept = {}
-        for name, value in node.items():
-            if name in ("url_name", "xblock-family"):
-                continue
-            try:
-                if name == "max_count":
-                    block.max_count = _read_integer(value)
-                elif name == "allow_resetting_children":
-                    block.allow_resetting_children = _read_boolean(value)
-                elif name in block.fields and name not in (
-                    "xml_attributes",
-                    "children",
-                    "parent",
-                    "selected",
-                ):
-                    setattr(block, name, block.fields[name].from_string(value))
-                else:
-                    kept[name] = value
-            except ValueError:
-                kept[name] = value
-        block.xml_attributes = kept
-        return block
+    def _read_attribute(cls, block: XBlock, name: str, value: str) -> bool:
+        """As every container reads its attributes, except that a value that cannot be read is kept as
+        written (in ``xml_attributes``: the block tells staff on the page why it cannot use it)."""
+        try:
+            if name == "max_count":
+                block.max_count = _read_integer(value)
+            elif name == "allow_resetting_children":
+                block.allow_resetting_children = _read_boolean(value)
+            else:
+                return super()._read_attribute(block, name, value)
+        except ValueError:
+            return False
+        return True
 
     # The draw -----------------------------------------------------------------------------------------------
 

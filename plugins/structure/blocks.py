@@ -39,12 +39,20 @@ class ContainerBlock(XBlock):
         for name, value in node.items():
             if name in ("url_name", "xblock-family"):
                 continue
-            if name in block.fields and name not in ("xml_attributes", "children", "parent"):
-                setattr(block, name, block.fields[name].from_string(value))
-            else:
+            if not cls._read_attribute(block, name, value):
                 kept[name] = value
         block.xml_attributes = kept
         return block
+
+    @classmethod
+    def _read_attribute(cls, block: XBlock, name: str, value: str) -> bool:
+        """Set the content or settings field ``name`` from its OLX attribute; False when no such field
+        takes it (the attribute is then kept as written)."""
+        field = block.fields.get(name)
+        if field is None or name == "xml_attributes" or field.scope not in (Scope.settings, Scope.content):
+            return False
+        setattr(block, name, field.from_string(value))
+        return True
 
     def add_xml_to_node(self, node: Any) -> None:
         """Write the block back as OLX: its fields, the kept attributes, then its children."""
