@@ -31,7 +31,7 @@ from plugins.case_study.labels import FIGURE_KIND_CHOICES, FIGURE_KINDS, SECTION
 from plugins.case_study.rendering import render
 from plugins.support.basics import TrainerGraded
 from plugins.support.formats import format_moment, format_number
-from plugins.support.fragments import editor_messages, view_fragment
+from plugins.support.fragments import editor_messages, sending_messages, view_fragment
 from plugins.support.grading_input import grading_refusal, read_offset
 from plugins.support.handlers import json_handler
 
@@ -141,8 +141,7 @@ class CaseStudyBlock(TrainerGraded, XBlock):
             init="CaseStudyBlock",
             arguments={
                 "confirmSubmit": _("Submit your answers now? Once submitted, they can no longer be changed."),
-                "working": _("Sending…"),
-                "failed": _("The server could not be reached. Your text is still here: please try again."),
+                **sending_messages(_),
             },
         )
 

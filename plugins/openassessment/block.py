@@ -39,7 +39,7 @@ from plugins.openassessment.responses import MAX_RESPONSE, ResponseRefused, chec
 from plugins.openassessment.rubric import MAX_FEEDBACK, AssessmentRefused, check_assessment, points
 from plugins.support.basics import TrainerGraded
 from plugins.support.formats import format_moment
-from plugins.support.fragments import view_fragment
+from plugins.support.fragments import sending_messages, view_fragment
 from plugins.support.grading_input import grading_refusal, read_offset
 from plugins.support.handlers import json_handler
 from plugins.support.kept_olx import kept_element, write_back
@@ -253,8 +253,7 @@ class OpenAssessmentBlock(TrainerGraded, XBlock):
             init="OpenAssessmentBlock",
             arguments={
                 "confirmSubmit": _("Submit your response now? Once submitted, it can no longer be changed."),
-                "working": _("Sending…"),
-                "failed": _("The server could not be reached. Your text is still here: please try again."),
+                **sending_messages(_),
             },
         )
 

@@ -27,6 +27,14 @@ def view_fragment(
     return fragment
 
 
+def sending_messages(_: Callable[[str], str]) -> dict[str, str]:
+    """What a learner's view shows while it sends their text, and when the server cannot be reached."""
+    return {
+        "working": _("Sending…"),
+        "failed": _("The server could not be reached. Your text is still here: please try again."),
+    }
+
+
 def editor_messages(_: Callable[[str], str]) -> dict[str, str]:
     """What an editor's script shows while it saves, once saved, and when the server cannot be reached."""
     return {
