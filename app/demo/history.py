@@ -39,7 +39,8 @@ from app.accounts.policy import following
 from app.cohorts import services as cohort_services
 from app.cohorts.models import Cohort, CohortCompany, CohortMember
 from app.core.extensions import db
-from app.courses.models import Course
+from app.courses.models import Course, Enrolment
+from app.courses.services import remember_position
 from app.courses.staff_grading import StaffGradingRefused, StaffGradingService
 from app.demo.network import SEED, Network, SiteStaff
 from app.forum import services as forum_services
@@ -269,11 +270,13 @@ def _learn(
         if done >= stop_after or moment >= HISTORY_END:
             break
         runtime = _runtime(entry, user)
-        for usage_id, kind, _unit in entry.path:
+        last_unit = None
+        for usage_id, kind, unit in entry.path:
             if done >= stop_after or moment >= HISTORY_END:
                 break
             runtime.now = moment  # when this happened: the runtime dates the request's events with it
             _do(runtime, entry, usage_id, kind, plan=plan, rng=rng, history=history, to_grade=to_grade)
+            last_unit = unit
             done += 1
             sitting -= 1
             if sitting > 0:  # the next block of this sitting, minutes later
@@ -283,8 +286,19 @@ def _learn(
                 moment = _moment(rng, moment + timedelta(days=1 + rng.expovariate(plan.rate / 7)))
         written += len(runtime.pending_progress)
         runtime.finish()  # writes the block fields and sends the events to progress, as a request's end does
+        if last_unit is not None:
+            _remember_position(user, entry, last_unit)
     history.events += written
     return written
+
+
+def _remember_position(user: User, entry: _Course, unit_id: str) -> None:
+    """The unit the learner last worked in, as opening it would have noted ("Resume" on their pages)."""
+    enrolment_id = db.session.scalar(
+        select(Enrolment.id).where(Enrolment.user_id == user.id, Enrolment.course_id == entry.course.id)
+    )
+    if enrolment_id is not None:
+        remember_position(enrolment_id, unit_id)
 
 
 def _do(

@@ -10,11 +10,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import update
 from xblock.fields import Scope
 
 from app.accounts.models import Role
 from app.core.extensions import db
 from app.core.mail import OutboxMessage
+from app.courses.models import Enrolment
 from app.forum.models import ForumFlag, ForumPost, ForumThread
 from app.runtime.models import FieldValue
 from app.runtime.store import scope_name
@@ -86,6 +88,20 @@ def test_the_learner_sees_their_courses_with_a_resume_link_to_the_last_unit(app,
     assert percent in client.get("/progression/", headers=EN).get_data(as_text=True)
     # The cohort's end date is the course's deadline.
     assert "To finish by December 18, 2026" in html
+
+
+def test_a_course_started_without_a_unit_opened_here_offers_to_continue(app, world, network, learner_in):
+    # Progress recorded without the learner opening a unit page (a score sent by a tool, say): no unit
+    # to resume, but the course has begun, so the page does not offer to start it.
+    learner = learner_in(world.learners[1], network)
+    learner.report("p1", grade=1.0, max=1.0, completion=1.0)
+    with app.app_context():  # the report opened a unit to get its token: forget that position
+        db.session.execute(
+            update(Enrolment).where(Enrolment.user_id == world.learners[1].id).values(last_usage_id=None)
+        )
+        db.session.commit()
+    _client, html = home(app, world.learners[1])
+    assert "Continue" in html and "Start" not in html and "Resume" not in html
 
 
 def test_the_learner_sees_unread_replies_comments_and_certificates(app, world, network):
