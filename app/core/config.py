@@ -143,6 +143,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(PREFIX + "PROXY_COUNT", "PROXY_COUNT", _positive_int, "reverse proxies in front"),
     Setting(PREFIX + "XBLOCK_ASIDES", "XBLOCK_ASIDES", _names, "aside types allowed on pages"),
     Setting(PREFIX + "XBLOCK_SETTINGS", "XBLOCK_SETTINGS", _json_object, "settings per block type (JSON)"),
+    # Read again by the problem block itself (plugins cannot import app/); declared here so that the
+    # documented value starts the server and a mistyped one is named at start.
+    Setting(
+        PREFIX + "SCRIPT_SANDBOX",
+        "SCRIPT_SANDBOX",
+        _boolean,
+        "run problem scripts in the sandbox (off: scripted problems show a notice)",
+    ),
     Setting(
         PREFIX + "XBLOCK_WAFFLE_FLAGS",
         "XBLOCK_WAFFLE_FLAGS",

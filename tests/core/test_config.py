@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("CYBERMASSIF_PASSWORD_RESET_MAX_AGE", "-5"),
         ("CYBERMASSIF_RATELIMIT_STORAGE_URI", "memcached://x"),
         ("CYBERMASSIF_FOO", "bar"),
+        ("CYBERMASSIF_SCRIPT_SANDBOX", "maybe"),
         ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "drag_and_drop_v2.grading ignore decoys"),
         ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "flag;drop"),
     ],
@@ -57,6 +58,7 @@ def test_good_settings_are_parsed():
             "CYBERMASSIF_SESSION_COOKIE_SECURE": "yes",
             "CYBERMASSIF_SECRET_KEY": "k" * 32,
             "CYBERMASSIF_DEFAULT_LANGUAGE": "en",
+            "CYBERMASSIF_SCRIPT_SANDBOX": "off",
             "PATH": "/usr/bin",  # not ours: ignored
         }
     )
@@ -67,6 +69,7 @@ def test_good_settings_are_parsed():
         "SESSION_COOKIE_SECURE": True,
         "SECRET_KEY": "k" * 32,
         "BABEL_DEFAULT_LOCALE": "en",
+        "SCRIPT_SANDBOX": False,
     }
 
 
