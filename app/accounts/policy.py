@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     INVITE = "invitation.create"  # Invitation (not yet saved)
     REVOKE_INVITATION = "invitation.revoke"  # Invitation
     STAFF_COURSES = "course.staff"  # None: open every published course without enrolment
+    EDIT_COURSE = "course.edit"  # Course: change its content, structure, settings and publish it
     ENROL = "course.enrol"  # Course: enrol oneself (open, published courses)
     CREATE_COHORT = "cohort.create"  # Cybersite that will run it
     VIEW_COHORT = "cohort.view"  # Cohort: its details and the members the viewer may see
@@ -302,6 +303,8 @@ _RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.REVOKE_INVITATION: _may_assign,
     # Trainers of an active Cybersite (and administrators) teach every course of the network.
     Action.STAFF_COURSES: lambda u, t: bool(trained_cybersite_ids(u)),
+    # Authoring: today every trainer edits every course (as STAFF_COURSES); course teams narrow this.
+    Action.EDIT_COURSE: lambda u, t: t is not None and bool(trained_cybersite_ids(u)),
     Action.ENROL: lambda u, t: (
         t is not None and bool(getattr(t, "open_enrolment", False)) and t.published_tree_id is not None
     ),

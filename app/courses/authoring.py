@@ -45,7 +45,7 @@ class Snapshot:
 
 def load_for_authoring(actor: User, course: Course) -> LoadedTree:
     """A private copy of the course's published tree, for an author's runtime."""
-    if not can(actor, Action.STAFF_COURSES) or course.published_tree_id is None:
+    if not can(actor, Action.EDIT_COURSE, course) or course.published_tree_id is None:
         raise AuthoringRefused(course.course_key)
     return LoadedTree.load_structure(db.session, course.published_tree_id)
 
@@ -62,7 +62,7 @@ def snapshot(tree: LoadedTree, usage_ids: list[str]) -> Snapshot:
 
 def save_edits(actor: User, course: Course, tree: LoadedTree, before: Snapshot) -> list[str]:
     """Write the blocks whose content or settings changed since ``before``; return their usage ids."""
-    if not can(actor, Action.STAFF_COURSES) or tree.tree_id != course.published_tree_id:
+    if not can(actor, Action.EDIT_COURSE, course) or tree.tree_id != course.published_tree_id:
         raise AuthoringRefused(course.course_key)
     changed = []
     for usage_id, (content, settings) in before.fields.items():

@@ -76,6 +76,7 @@ TABLE: dict[Action, dict[str, set[str]]] = {
         "grant_self": set(),
     },
     Action.STAFF_COURSES: {"none": {T, ADMIN}},
+    Action.EDIT_COURSE: {"course_open": {T, ADMIN}, "course_closed": {T, ADMIN}},
     Action.ENROL: {"course_open": STAFF, "course_closed": {ADMIN}},
     Action.CREATE_COHORT: {"site_own": {SM, ADMIN}, "site_foreign": {ADMIN}},
     # A cohort of Cybersite A accepting company A1, and one of B accepting B1.
