@@ -96,6 +96,23 @@ def needs_frame(html: str) -> bool:
     return False
 
 
+_USE_TAG = re.compile(r"""<use\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_USE_REFERENCE = re.compile(
+    r"""\s(?:xlink:)?href\s*=\s*(?:"(?!\s*#)[^"]*"|'(?!\s*#)[^']*'|(?![\s"'#])[^\s>]+)""", re.IGNORECASE
+)
+
+
+def drop_external_uses(html: str) -> str:
+    """``html`` whose SVG ``<use>`` elements keep only references within the document (``#id``).
+
+    An external ``<use href>`` cannot show anything in the frame (course files need the session, other
+    origins' and ``data:`` documents are refused to ``<use>`` by browsers), and Chromium, refusing a
+    ``data:`` one, sometimes leaves the frame's document loading for ever, which holds the load event of
+    the whole unit page. The author's text is kept as written; only the frame's copy loses them.
+    """
+    return _USE_TAG.sub(lambda match: _USE_REFERENCE.sub("", match.group(0)), html)
+
+
 def frame_document(html: str, *, title: str, language: str, jquery_url: str) -> str:
     """The frame's page: jQuery (as Open edX serves it to authors' scripts), the frame's own script, the
     HTML (its course links already resolved, its scripts held by :func:`hold_scripts`)."""
@@ -107,7 +124,7 @@ def frame_document(html: str, *, title: str, language: str, jquery_url: str) -> 
         "<style>body{margin:0;padding:0 2px;font-family:system-ui,sans-serif;line-height:1.5}</style>"
         f'<script src="{escape(jquery_url)}"></script>'
         f"<script>{_INNER_SCRIPT}</script>"
-        f"</head><body>{html}</body></html>"
+        f"</head><body>{drop_external_uses(html)}</body></html>"
     )
 
 

@@ -121,11 +121,10 @@ def test_no_vector_runs_through_the_html_block(browser_app, make_user, tmp_path,
         db.session.commit()
     _sign_in(no_csp_page, user.email)
     # Over a hundred blocks, many shown in sandboxed frames of their own (an opaque origin: nothing in
-    # them can reach this page's recorder). The page's load event, which waits for every frame, sometimes
-    # never comes with these vectors (a defect of the author frames, recorded to be fixed): the page is
-    # checked once its own document and scripts have run, and after a pause for late scripts.
-    no_csp_page.goto(_unit_url("html"), wait_until="domcontentloaded")
-    no_csp_page.wait_for_timeout(3000)
+    # them can reach this page's recorder). The load event waits for every frame: each must finish loading
+    # (a data: SVG <use> used to keep one loading for ever, one time in two).
+    no_csp_page.goto(_unit_url("html"), wait_until="load", timeout=60_000)
+    no_csp_page.wait_for_timeout(500)  # late scripts
     # The recorder works: a script of our own calling it is seen (so silence means nothing ran).
     assert no_csp_page.locator(".html-block").count() == len(IMPORTABLE) > 100
     _assert_nothing_ran(no_csp_page, ".html-block")

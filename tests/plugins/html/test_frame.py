@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.html.frame import course_files, frame_policy, hold_scripts, needs_frame
+from plugins.html.frame import (
+    course_files,
+    drop_external_uses,
+    frame_document,
+    frame_policy,
+    hold_scripts,
+    needs_frame,
+)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +96,28 @@ def test_the_frame_policy_sandboxes_and_allows_no_network():
     )
     assert "frame-ancestors https://cyber.example.org" in policy
     assert "script-src 'unsafe-inline' https://cyber.example.org/static/" in policy
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # The XSS corpus's vector that kept Chromium's frame loading: its reference goes, the element stays.
+        (
+            '<svg><use href="data:image/svg+xml,<svg id=x><script>§</script></svg>#x"/></svg>',
+            "<svg><use/></svg>",
+        ),
+        ("<svg><use href='/static/icons.svg#a' x='1'/></svg>", "<svg><use x='1'/></svg>"),
+        ('<USE XLINK:HREF = "https://example.org/i.svg#a">', "<USE>"),
+        ("<use href=http://example.org/i.svg#a>", "<use>"),
+    ],
+)
+def test_the_frame_copy_drops_external_use_references(html, expected):
+    assert drop_external_uses(html) == expected
+
+
+@pytest.mark.parametrize(
+    "html", ['<svg><use href="#a"/></svg>', "<use xlink:href='#a'>", "<use href=#a>", '<user href="x.svg">']
+)
+def test_references_within_the_document_are_kept(html):
+    assert drop_external_uses(html) == html
+    assert html in frame_document(html, title="t", language="fr", jquery_url="/j.js")
