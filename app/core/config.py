@@ -140,6 +140,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(PREFIX + "PASSWORD_RESET_MAX_AGE", "PASSWORD_RESET_MAX_AGE", _positive_int, "seconds"),
     Setting(PREFIX + "INVITATION_MAX_AGE", "INVITATION_MAX_AGE", _positive_int, "seconds"),
     Setting(PREFIX + "SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", _boolean, "cookies only over HTTPS"),
+    Setting(
+        PREFIX + "JOB_LEASE_SECONDS",
+        "JOB_LEASE_SECONDS",
+        _positive_int,
+        "seconds a job's run may go without a heartbeat before it is run again",
+    ),
     Setting(PREFIX + "PROXY_COUNT", "PROXY_COUNT", _positive_int, "reverse proxies in front"),
     Setting(PREFIX + "XBLOCK_ASIDES", "XBLOCK_ASIDES", _names, "aside types allowed on pages"),
     Setting(PREFIX + "XBLOCK_SETTINGS", "XBLOCK_SETTINGS", _json_object, "settings per block type (JSON)"),
@@ -173,6 +179,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "60 per 15 minutes",
         "QUEUE_URL": "",
         "QUEUE_IMMEDIATE": False,
+        # A job's run that has not shown a heartbeat for this long lost its worker: it is queued again.
+        "JOB_LEASE_SECONDS": 60,
         # Mail retries: 30 s, then 1, 2, 4, 8 and 16 minutes (about half an hour in all).
         "MAIL_RETRIES": 6,
         # Course archives bigger than this are imported by the task queue rather than in the request.

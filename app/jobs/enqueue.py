@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core.extensions import db
+from app.jobs import registry
+from app.jobs.models import Job
 from app.jobs.queue import EXTENSION, current
 
 log = logging.getLogger("cybermassif.jobs")
@@ -29,6 +31,11 @@ def enqueue(name: str, *args: Any, session: Session | None = None) -> None:
     task reads its rows itself."""
     target = session if session is not None else db.session
     target.info.setdefault(_PENDING_KEY, []).append((name, args))
+    if registry.spec(name).tracked:
+        # The job keeps what to queue again should the worker running it die (app.jobs.recovery).
+        job = target.get(Job, args[0])
+        if job is not None:
+            job.task_name, job.task_args = name, list(args)
 
 
 def enqueue_now(name: str, *args: Any) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db
@@ -42,6 +42,13 @@ class Job(db.Model):
     result_name: Mapped[str | None] = mapped_column(String(255))
     result_type: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+    # What to queue again if the worker running it dies (app.jobs.recovery): the task and its arguments.
+    task_name: Mapped[str | None] = mapped_column(String(100))
+    task_args: Mapped[list[Any] | None] = mapped_column(JSON)
+    # How many times a worker took it up, and the token of the run that holds it now (only that run may
+    # record its end).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim: Mapped[str | None] = mapped_column(String(32))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property

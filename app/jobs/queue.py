@@ -20,7 +20,7 @@ from huey.api import Huey, Task
 
 from app.core import database
 from app.core.extensions import db
-from app.jobs import registry, tracking
+from app.jobs import recovery, registry, tracking
 
 log = logging.getLogger("cybermassif.jobs")
 
@@ -89,7 +89,16 @@ def init_app(app: Flask) -> Queue:
             if removed:
                 log.info("removed %d expired job files", removed)
 
+    def recover() -> None:
+        with app.app_context():
+            try:
+                recovery.recover(huey, tasks)
+            finally:
+                db.session.remove()
+
     huey.periodic_task(crontab(minute="*/15"), name="jobs.sweep")(sweep)
+    # Every minute: a job whose worker died waits at most a lease and a minute to be run again.
+    huey.periodic_task(crontab(minute="*"), name="jobs.recover")(recover)
     queue = Queue(huey, tasks)
     app.extensions[EXTENSION] = queue
     return queue

@@ -1,11 +1,22 @@
-"""Running a tracked task: its ``Job`` record goes from queued to running to done or failed (each in a
-short transaction of its own, apart from the task's work), with its warnings and result file; its
-progress meanwhile is kept in the queue's storage, where the status page reads it."""
+"""Running a tracked task: its ``Job`` record goes from queued to running to done or failed, with its
+warnings and result file; its progress meanwhile is kept in the queue's storage, where the status page
+reads it.
+
+A run first *claims* its job (queued → running, with a token of its own, in a short transaction apart
+from the work) and keeps a heartbeat in the queue's storage while it works; only the run holding the claim
+records the job's end. A task that writes records "done" in the same transaction as its work, so that a
+worker killed at any moment leaves either nothing or the whole work and its "done": the job is run again
+(``app.jobs.recovery``) or not at all, never recorded twice. A task that only reads (an export) records its
+end after its work; run again, it writes its file again.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -34,15 +45,67 @@ def files_dir() -> Path:
     return path
 
 
-def _write(job_id: str, **values: Any) -> None:
-    # A connection of its own: the task's session may be in the middle of its work.
-    with db.engine.begin() as connection:
-        connection.execute(update(Job).where(Job.id == job_id).values(**values))
-
-
 def progress_key(job_id: str) -> str:
     """Where a running job's progress is kept in the queue's own storage."""
     return f"cybermassif.job-progress.{job_id}"
+
+
+def lease_key(job_id: str) -> str:
+    """Where the heartbeat of the run holding a job is kept in the queue's storage: its claim and when it
+    last beat (``{"claim": token, "at": epoch seconds}``; a claim of None: queued again at that time)."""
+    return f"cybermassif.job-lease.{job_id}"
+
+
+def lease_seconds() -> float:
+    """How long a run may go without a heartbeat before its job is taken as abandoned."""
+    return float(current_app.config.get("JOB_LEASE_SECONDS", 60.0))
+
+
+class _Heartbeat:
+    """Beats for a run, from a thread of its own, a few times per lease, until stopped."""
+
+    def __init__(self, huey: Huey, job_id: str, claim: str, every: float) -> None:
+        self._huey, self._key, self._claim, self._every = huey, lease_key(job_id), claim, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def beat(self) -> None:
+        self._huey.put(self._key, {"claim": self._claim, "at": time.time()})
+
+    def start(self) -> None:
+        self.beat()
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                self.beat()
+            except Exception:  # storage unreachable for a moment: the next beat tries again
+                log.warning("could not record the heartbeat of %s", self._key, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._huey.get(self._key)  # a destructive read: the run is over
+
+
+def _claim(job_id: str, token: str) -> bool:
+    """Take the job up (queued → running) for the run ``token``; False when another run holds it or it
+    has ended."""
+    with db.engine.begin() as connection:
+        taken = connection.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+            .values(status=JobStatus.RUNNING, claim=token, attempts=Job.attempts + 1)
+        )
+    return taken.rowcount == 1
+
+
+def _write_held(job_id: str, token: str, **values: Any) -> bool:
+    """Record on the job, on a connection of its own, if the run ``token`` still holds it."""
+    with db.engine.begin() as connection:
+        written = connection.execute(update(Job).where(Job.id == job_id, Job.claim == token).values(**values))
+    return written.rowcount == 1
 
 
 class JobRun:
@@ -107,9 +170,44 @@ def run_tracked(
         return
     run = JobRun(job, huey)
     db.session.rollback()  # the job row was only read; the function starts its own transaction
-    _write(job_id, status=JobStatus.RUNNING)
+    token = uuid.uuid4().hex
+    heartbeat = _Heartbeat(huey, job_id, token, every=max(0.05, lease_seconds() / 4))
+    heartbeat.beat()  # before the claim: a claimed job always has a heartbeat, unless its worker died
+    if not _claim(job_id, token):
+        huey.get(lease_key(job_id))
+        log.info("job %s is held by another run or over: not run again", job_id)
+        return
+    heartbeat.start()
+    try:
+        _run_claimed(run, token, spec=spec, task=task, args=args, kwargs=kwargs, huey=huey)
+    finally:
+        heartbeat.stop()
+
+
+def _run_claimed(
+    run: JobRun,
+    token: str,
+    *,
+    spec: TaskSpec,
+    task: Task | None,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    huey: Huey,
+) -> None:
+    job_id = run.job_id
     try:
         spec.func(run, *args[1:], **kwargs)
+        if spec.writes:
+            # "Done" in the work's own transaction, and only by the run that holds the job.
+            done = db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.claim == token, Job.status == JobStatus.RUNNING)
+                .values(**run.held, status=JobStatus.DONE, progress=100, finished_at=_now())
+            )
+            if done.rowcount != 1:
+                db.session.rollback()
+                log.warning("job %s was taken over by another run: this run's work is dropped", job_id)
+                return
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -119,10 +217,13 @@ def run_tracked(
             failure = str(error) or type(error).__name__
             # Warnings said before the failure help to understand it; a result file is not offered.
             held = {k: v for k, v in run.held.items() if k == "warnings_json"}
-            _write(job_id, **held, status=JobStatus.FAILED, error=failure, finished_at=_now())
-            huey.get(progress_key(job_id))  # a destructive read: forget the running progress
+            _write_held(job_id, token, **held, status=JobStatus.FAILED, error=failure, finished_at=_now())
+        else:
+            _write_held(job_id, token, status=JobStatus.QUEUED, claim=None)  # for Huey's next attempt
+        huey.get(progress_key(job_id))  # a destructive read: forget the running progress
         raise
-    _write(job_id, **run.held, status=JobStatus.DONE, progress=100, finished_at=_now())
+    if not spec.writes:
+        _write_held(job_id, token, **run.held, status=JobStatus.DONE, progress=100, finished_at=_now())
     huey.get(progress_key(job_id))
 
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("CYBERMASSIF_RATELIMIT_STORAGE_URI", "memcached://x"),
         ("CYBERMASSIF_FOO", "bar"),
         ("CYBERMASSIF_SCRIPT_SANDBOX", "maybe"),
+        ("CYBERMASSIF_JOB_LEASE_SECONDS", "soon"),
         ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "drag_and_drop_v2.grading ignore decoys"),
         ("CYBERMASSIF_XBLOCK_WAFFLE_FLAGS", "flag;drop"),
     ],
@@ -59,6 +60,7 @@ def test_good_settings_are_parsed():
             "CYBERMASSIF_SECRET_KEY": "k" * 32,
             "CYBERMASSIF_DEFAULT_LANGUAGE": "en",
             "CYBERMASSIF_SCRIPT_SANDBOX": "off",
+            "CYBERMASSIF_JOB_LEASE_SECONDS": "90",
             "PATH": "/usr/bin",  # not ours: ignored
         }
     )
@@ -70,6 +72,7 @@ def test_good_settings_are_parsed():
         "SECRET_KEY": "k" * 32,
         "BABEL_DEFAULT_LOCALE": "en",
         "SCRIPT_SANDBOX": False,
+        "JOB_LEASE_SECONDS": 90,
     }
 
 
