@@ -7,6 +7,7 @@ import sys
 from benchmarks import (
     api_list,
     common,
+    peak,
     problem_grading,
     progress_report,
     progress_writes,
@@ -27,6 +28,7 @@ def main() -> int:
         ("vista_scale", vista_scale),
         ("problem_grading", problem_grading),
         ("api_list", api_list),
+        ("peak", peak),
     )
     for name, module in modules:
         if not chosen or name in chosen:

@@ -1,4 +1,4 @@
-"""Gunicorn server hooks that start the embedded queue's one consumer.
+"""Gunicorn server hooks that start the embedded queue's one consumer, and warm each web worker up.
 
 The consumer is started by gunicorn's master process once it is ready, before and apart from the web
 workers it forks, so there is exactly one however many web workers run, and it is stopped with the
@@ -23,6 +23,17 @@ def when_ready(server: Any) -> None:
     consumer = subprocess.Popen([sys.executable, "-m", "app.cli", "jobs", "worker"])
     _started["consumer"] = consumer
     server.log.info("started the task queue consumer (pid %s)", consumer.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Warm the web worker up before its first request (``app.learn.warmup``): without it, the first pages
+    of every worker after a start or a deploy each pay for a course tree, templates or a block's import."""
+    warm = getattr(worker.wsgi, "extensions", {}).get("cybermassif.warm-up")
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # a failed warm-up only leaves the first pages slower
+            worker.log.exception("warm-up failed")
 
 
 def on_exit(server: Any) -> None:
