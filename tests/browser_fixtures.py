@@ -7,10 +7,12 @@ They are skipped, with the reason, where Debian's chromium is not installed; ``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# Screenshots the browser tests keep for people to look at after a run (CI keeps the folder as artifacts).
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "test-artifacts")
+
+
+def artifact(name: str) -> Path:
+    """Where to write the artifact ``name`` (its folder created)."""
+    path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser_fixtures import artifact
 from tests.conftest import PASSWORD
 from tests.progress.conftest import (  # noqa: F401 (fixtures)
     follow,
@@ -70,7 +71,6 @@ def test_each_roles_home_page_fits_and_shows_its_figures(
     app,
     world,  # noqa: F811 (fixtures)
     demo,
-    tmp_path,
     client,
 ):
     person, section, expected = CASES[role]
@@ -85,7 +85,7 @@ def test_each_roles_home_page_fits_and_shows_its_figures(
         page.on("pageerror", lambda error, found=errors: found.append(str(error)))
         _sign_in(page, user.email)
         page.goto("/")
-        shot = tmp_path / f"home-{role.replace(' ', '-')}-{width}.png"
+        shot = artifact(f"screenshots/home-{role.replace(' ', '-')}-{width}.png")
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 0
         assert not page.evaluate(SCROLLS_JS), (role, width, "the page scrolls sideways")
