@@ -91,7 +91,8 @@ def paginate(
     if cursor:
         query = query.where(key > read_cursor(cursor, endpoint, filters))
     ordered = query.order_by(key).limit(limit + 1)
-    rows = list(session.scalars(ordered) if entities else read_columns(session, ordered, {}))
+    # ``all()`` fetches the page in one driver call (iterating a result fetches a row at a time).
+    rows = list(session.scalars(ordered).all() if entities else read_columns(session, ordered, {}).all())
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1].id if entities else rows[-1][0]) if rows else None

@@ -264,7 +264,9 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 
 def _moment(value: datetime) -> str:
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+    # A naive value is UTC (SQLite keeps no zone): its ISO form with the offset written, as
+    # ``value.replace(tzinfo=UTC).isoformat()`` gives it, without building a second datetime a row.
+    return value.isoformat() if value.tzinfo is not None else value.isoformat() + "+00:00"
 
 
 def _day(value: date) -> str:
