@@ -14,7 +14,7 @@ from typing import Any
 
 from app.core import spreadsheets
 from app.core.spreadsheets import CSV_TYPE, XLSX_TYPE, Cell, neutralise
-from app.progress.tables import Kind, Table, plain
+from app.progress.tables import Kind, Table, labels, plain
 
 FORMATS = ("csv", "xlsx")
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -30,15 +30,18 @@ CELLS = {
 }
 
 
-def cells(table: Table, row: Any) -> list[Any]:
-    """The exported values of one row."""
-    return [plain(row[i], column.kind) for i, column in enumerate(table.columns)]
+def cells(table: Table, row: Any, translated: dict[Any, str] | None = None) -> list[Any]:
+    """The exported values of one row (labels from ``translated``, see ``tables.labels``)."""
+    return [plain(row[i], column.kind, translated) for i, column in enumerate(table.columns)]
 
 
 def sheet(table: Table) -> spreadsheets.Sheet:
     """The table as a typed sheet; its rows are read as they are written."""
     columns = [(str(column.label), CELLS[column.kind]) for column in table.columns]
-    return spreadsheets.Sheet(str(table.title), columns, (cells(table, row) for row in table.rows))
+    translated = labels()
+    return spreadsheets.Sheet(
+        str(table.title), columns, (cells(table, row, translated) for row in table.rows)
+    )
 
 
 def csv_chunks(table: Table) -> Iterator[str]:

@@ -78,13 +78,27 @@ class Table:
         return len(self.columns)
 
 
-def plain(value: Any, kind: Kind) -> Any:  # noqa: PLR0911 (one return per kind)
-    """A cell's value for a spreadsheet: numbers stay numbers, dates dates, labels translated text."""
+def labels() -> dict[Any, str]:
+    """The statuses' and yes/no labels in the current language: translated once for a whole table
+    (one translation a cell cost more than the rest of a Cybersite's export)."""
+    found: dict[Any, str] = {status: str(label) for status, label in STATUS_LABELS.items()}
+    found.update({True: str(_l("Yes")), False: str(_l("No"))})
+    return found
+
+
+def plain(value: Any, kind: Kind, translated: dict[Any, str] | None = None) -> Any:  # noqa: PLR0911
+    """A cell's value for a spreadsheet: numbers stay numbers, dates dates, labels translated text
+    (from ``translated``, made by :func:`labels`, when given)."""
     if value is None:
         return ""
     if kind == Kind.STATUS:
-        return str(STATUS_LABELS.get(Status(value), value))
+        status = Status(value)
+        if translated is not None and status in translated:
+            return translated[status]
+        return str(STATUS_LABELS.get(status, value))
     if kind == Kind.YESNO:
+        if translated is not None:
+            return translated[bool(value)]
         return str(_l("Yes")) if value else str(_l("No"))
     if kind == Kind.PERCENT:
         return round(float(value), 4)

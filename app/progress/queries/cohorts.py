@@ -33,7 +33,13 @@ MEMBER_ENROLMENT = and_(
 def in_cohorts(*conditions: Any) -> Any:
     """SQL: the enrolment's learner is a member of a cohort (matching ``conditions`` on ``Cohort``) that
     follows the enrolment's course. Counts each enrolment once however many such cohorts there are."""
-    return (
+    members = (
+        select(CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id).where(*conditions)
+    )
+    return and_(
+        # The members first: without it SQLite reads every enrolment of the network and tests each
+        # (300 ms for a Cybersite's chart among 50,000 companies); with it, only the members' enrolments.
+        Enrolment.user_id.in_(members),
         select(CohortMember.id)
         .join(CohortCourse, MEMBER_COURSE)
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
@@ -42,7 +48,7 @@ def in_cohorts(*conditions: Any) -> Any:
             CohortCourse.course_id == Enrolment.course_id,
             *conditions,
         )
-        .exists()
+        .exists(),
     )
 
 
