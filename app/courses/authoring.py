@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, update
 from app.accounts.models import User
 from app.accounts.policy import Action, can
 from app.core.extensions import db
+from app.courses import history
 from app.courses.models import Course
 from app.runtime.models import StoredBlock
 from app.runtime.tree import LoadedTree
@@ -95,6 +96,7 @@ def save_edits(actor: User, course: Course, tree: LoadedTree, before: Snapshot) 
         ],
     )
     course.updated_at = datetime.now(UTC)
+    history.record_edits(course, actor, changed)
     log.info("%s edited %d block(s) of %s", actor.email, len(changed), course.course_key)
     blocks_edited.send(course, course=course, block_types={r.block_type for r in changed})
     return [r.usage_id for r in changed]

@@ -38,7 +38,7 @@ from sqlalchemy import func, insert, select
 from app.accounts.models import User
 from app.core.author_html import clean_author_html
 from app.core.extensions import db
-from app.courses import course_info, training_hours, visibility, vista_tags
+from app.courses import course_info, history, training_hours, visibility, vista_tags
 from app.courses.models import Course, CourseAsset
 from app.runtime import bridge
 from app.runtime.models import BlockTree, StoredBlock
@@ -190,6 +190,7 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
     _describe(course, parsed)
     course.published_tree_id = tree.id
     db.session.flush()
+    history.record_import(course, actor, len(parsed.records))
     return ImportResult(
         course,
         tree.id,

@@ -126,3 +126,25 @@ class LearnerFile(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CourseChange(db.Model):
+    """One change to a course, for its history in the studio: who did what, when.
+
+    ``kind`` is ``imported`` (a new version from an OLX archive: ``blocks`` is how many it holds) or
+    ``edited`` (components saved through their editors: ``details`` lists each block's usage id, type and
+    name). The author's name is kept with the row, so that the history still says who once their account
+    is gone; an import from the command line has no author.
+    """
+
+    __tablename__ = "course_change"
+    __table_args__ = (Index("ix_course_change_course_time", "course_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    blocks: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

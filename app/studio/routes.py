@@ -18,6 +18,7 @@ from flask import (
     abort,
     make_response,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -31,7 +32,7 @@ from app.accounts.policy import Action, can
 from app.core import navigation
 from app.core.database import writes
 from app.core.extensions import csrf
-from app.courses import authoring, queries
+from app.courses import authoring, history, queries
 from app.courses.models import Course
 from app.runtime import bridge, resources
 from app.runtime.host import HostRuntime, Learner
@@ -188,6 +189,20 @@ def xblock_handler(usage_id: str, handler: str, suffix: str) -> Any:
         req,
         before_commit=lambda: authoring.save_edits(user, found, tree, before),
     )
+
+
+@blueprint.route("/studio/formations/<course_key>/historique")
+@login_required
+def history_page(course_key: str) -> str:
+    """The course's history, newest first: imports and saved components, who and when."""
+    user = _staff_only()
+    found = _course(course_key)
+    page = request.args.get("page", default=1, type=int) or 1
+    try:
+        changes = history.read(user, found, page)
+    except history.HistoryRefused:
+        abort(403)
+    return render_template("studio/history.html", course=found, history=changes)
 
 
 def init_app(app: Flask) -> None:

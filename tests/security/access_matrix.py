@@ -228,6 +228,7 @@ def _entries() -> dict[str, Entry]:
     staff = _roles(REFUSED, visitor=s(LOGIN), trainer=OK, admin=OK)
     entries["studio.courses"] = Entry(lambda w: get("/studio/formations"), None, staff)
     entries["studio.course"] = Entry(lambda w: get(f"/studio/formations/{key}"), None, staff)
+    entries["studio.history_page"] = Entry(lambda w: get(f"/studio/formations/{key}/historique"), None, staff)
     entries["studio.unit"] = Entry(
         lambda w: get(f"/studio/formations/{key}/unite/{w.usage('vertical', 'u1')}"), None, staff
     )
