@@ -46,6 +46,7 @@ from app.runtime.olx_course import ParsedCourse, course_key_of, read_course, sou
 from app.runtime.olx_import import ImportFailed, ImportLimits, Problem
 from app.runtime.olx_safety import ArchiveError, extract_course_archive
 from app.runtime.reasons import _
+from app.runtime.tree import access_subset
 
 __all__ = ["ImportFailed", "ImportResult", "Problem", "import_course"]
 
@@ -202,12 +203,25 @@ def _store(parsed: ParsedCourse, actor: User | None) -> ImportResult:
 
 
 def _warnings(parsed: ParsedCourse) -> tuple[Problem, ...]:
-    """What the import kept without reading it: components (as placeholders) and the updates page."""
+    """What the import kept without reading it: components (as placeholders), components' visibility
+    settings (the component then hidden from learners) and the updates page."""
     updates = [
         Problem(course_info.UPDATE_ITEMS, None, r.message, "info", r.params)
         for r in course_info.problems(parsed.kept_files)
     ]
-    return (*parsed.warnings, *updates)
+    unreadable = [
+        Problem(
+            f"{record.block_type}/{parsed.url_names.get(record.usage_id, record.usage_id)}",
+            None,
+            reason.message,
+            "visibility",
+            reason.params,
+        )
+        for record in parsed.records
+        if record.block_type not in visibility.STRUCTURE_TYPES
+        for reason in visibility.component_problems(access_subset(record.settings) or {})
+    ]
+    return (*parsed.warnings, *unreadable, *updates)
 
 
 def _check_course_settings(parsed: ParsedCourse) -> None:

@@ -31,6 +31,7 @@ values an import must refuse.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -170,13 +171,22 @@ def content_groups(settings: Mapping[str, Any]) -> list[ContentGroup]:
     ]
 
 
+def component_problems(settings: Mapping[str, Any]) -> list[Reason]:
+    """Why a component's visibility settings cannot be read, saying what follows: the import keeps the
+    component (its settings are not the course's structure) and hides it from learners."""
+    return [
+        Reason(_("%(reason)s (the component is hidden from learners until this is corrected)"), {"reason": r})
+        for r in problems(settings)
+    ]
+
+
 def _of_setting(name: str, error: BadValue) -> Reason:
     """The reason a setting's value cannot be read, naming the setting."""
     return Reason(_("%(setting)s: %(reason)s"), {"setting": name, "reason": error.reason})
 
 
 def problems(settings: Mapping[str, Any], is_course: bool = False) -> list[Reason]:
-    """Why a container's visibility settings cannot be read (empty when they can)."""
+    """Why a block's visibility settings cannot be read (empty when they can)."""
     found = []
     for name in ("start", "due"):
         try:
@@ -237,9 +247,9 @@ def _rules(tree: LoadedTree) -> dict[str, Rule]:
 
     def visit(usage_id: str, parent: Rule, inherited_due: datetime | None) -> None:
         record = tree.get(usage_id)
-        if record is None or record.block_type not in STRUCTURE_TYPES:
+        if record is None:
             return
-        settings = tree.container_settings(usage_id)
+        settings = tree.access_settings(usage_id)
         start = _safe(parse_date, _setting(settings, "start"), None)
         if parent.start is not None and (start is None or start < parent.start):
             start = parent.start
@@ -256,13 +266,20 @@ def _rules(tree: LoadedTree) -> dict[str, Rule]:
                 continue  # a partition the course does not declare (or of another scheme) restricts nothing
             allowed = named & frozenset(known)
             groups[partition] = groups[partition] & allowed if partition in groups else allowed
-        rule = Rule(
-            start=start,
-            staff_only=parent.staff_only
-            or _safe(parse_flag, _setting(settings, "visible_to_staff_only"), False),
-            hidden_after=hidden_after,
-            groups=tuple(sorted(groups.items())),
-        )
+        if record.block_type not in STRUCTURE_TYPES and not settings:
+            rule = parent  # most components: their unit's rule
+        elif record.block_type not in STRUCTURE_TYPES and problems(settings):
+            # A component's settings that cannot be read were a warning at import: it stays hidden from
+            # learners (rather than shown to every group) until an author corrects it.
+            rule = Rule(parent.start, True, parent.hidden_after, parent.groups)
+        else:
+            rule = Rule(
+                start=start,
+                staff_only=parent.staff_only
+                or _safe(parse_flag, _setting(settings, "visible_to_staff_only"), False),
+                hidden_after=hidden_after,
+                groups=tuple(sorted(groups.items())),
+            )
         rules[usage_id] = rule
         for child in tree.children_ids(usage_id):
             visit(child, rule, due)
@@ -273,12 +290,28 @@ def _rules(tree: LoadedTree) -> dict[str, Rule]:
 
 
 def rules(tree: LoadedTree) -> dict[str, Rule]:
-    """Every container's rule, worked out once per loaded tree (its settings never change)."""
+    """Every block's rule, worked out once per loaded tree (its settings never change)."""
     return tree.derived("visibility.rules", lambda: _rules(tree))  # type: ignore[no-any-return]
 
 
+def component_rules(tree: LoadedTree) -> frozenset[str]:
+    """The components whose rule is not their parent's: those with visibility settings of their own."""
+
+    def compute() -> frozenset[str]:
+        found = rules(tree)
+        return frozenset(
+            u
+            for u, rule in found.items()
+            if (r := tree.get(u)) is not None
+            and r.block_type not in STRUCTURE_TYPES
+            and rule != found.get(r.parent_usage_id or "")
+        )
+
+    return tree.derived("visibility.component-rules", compute)  # type: ignore[no-any-return]
+
+
 def restricts_anything(tree: LoadedTree) -> bool:
-    """Whether any container of the tree has a start, is staff only, hidden after a due date or restricted
+    """Whether any block of the tree has a start, is staff only, hidden after a due date or restricted
     to groups (most courses: none, and pages and progress need not ask who is looking)."""
     return tree.derived(  # type: ignore[no-any-return]
         "visibility.restricts",
@@ -352,10 +385,33 @@ class Visibility:
         return not any(a.usage_id in self.hidden for a in self.tree.ancestors(usage_id))
 
     def hidden_below(self, ancestors: Mapping[str, Iterable[str]]) -> frozenset[str]:
-        """Of blocks given with the containers above them, those below a hidden container."""
+        """Of blocks given with the containers above them, those hidden themselves or below a hidden block
+        (a container, or a component holding others)."""
         if not self.hidden:
             return frozenset()
-        return frozenset(u for u, chain in ancestors.items() if not self.hidden.isdisjoint(chain))
+        return frozenset(
+            u
+            for u, chain in ancestors.items()
+            if u in self.hidden or not self.hidden.isdisjoint(chain) or self._below_hidden_component(u)
+        )
+
+    def _below_hidden_component(self, usage_id: str) -> bool:
+        record = self.tree.get(usage_id)
+        parent = self.tree.get(record.parent_usage_id or "") if record is not None else None
+        return parent is not None and parent.block_type not in STRUCTURE_TYPES and not self.shows(usage_id)
+
+    @functools.cached_property
+    def hidden_components(self) -> frozenset[str]:
+        """The components (not chapters, sequences or units) hidden from the viewer by their own settings,
+        and every block under them: left out of the unit's page and of what the learner must complete."""
+        tree = self.tree
+        own = [u for u in self.hidden if (r := tree.get(u)) and r.block_type not in STRUCTURE_TYPES]
+        return frozenset(u for c in own for u in self.tree.subtree(c))
+
+    def restricted_components(self, usage_id: str) -> list[str]:
+        """The components under a block that have visibility settings of their own (what staff see marked)."""
+        restricted = component_rules(self.tree)
+        return [u for u in self.tree.subtree(usage_id)[1:] if u in restricted] if restricted else []
 
     def keep(self, usage_ids: Iterable[str]) -> list[str]:
         """The ids the viewer sees, in the order given (containers' descendants included)."""

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.runtime import events, openedx_compat
-from app.runtime.host import HostConfig, HostRuntime, Learner
+from app.runtime.host import EVERY_COMPONENT, ComponentAccess, HostConfig, HostRuntime, Learner
 from app.runtime.keys import CourseKey
 from app.runtime.models import BlockTypeSetting
 from app.runtime.registry import get_registry
@@ -135,9 +135,11 @@ def make_runtime(
     learner: Learner,
     notices: Mapping[str, str] | None = None,
     authoring: bool = False,
+    components: ComponentAccess = EVERY_COMPONENT,
 ) -> HostRuntime:
-    """A runtime for this request, one course and one learner (an author, with ``authoring``)."""
-    store = FieldStore(db.session, tree, learner.user_id, authoring=authoring)
+    """A runtime for this request, one course and one learner (an author, with ``authoring``), who sees
+    the course's components as ``components`` says."""
+    store = FieldStore(db.session, tree, learner.user_id, authoring=authoring, hidden=components.hidden)
     # Authoring changes blocks in memory before they are saved: nothing it renders may be shared.
     root = request.script_root if has_request_context() else ""
     view_cache = None if authoring else tree.shared_views.setdefault(root, {})
@@ -150,6 +152,7 @@ def make_runtime(
         urls=FlaskUrls(course_key, AUTHORING_HANDLER if authoring else LEARNER_HANDLER),
         notices=notices,
         view_cache=view_cache,
+        components=components,
     )
 
 

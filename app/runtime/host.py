@@ -19,11 +19,11 @@ from typing import Any, Protocol
 
 from markupsafe import escape
 from web_fragments.fragment import Fragment
-from xblock.core import XBlock, XBlockAside
+from xblock.core import XBlock, XBlockAside, XBlockMixin
 from xblock.exceptions import NoSuchServiceError, NoSuchUsage
 from xblock.field_data import FieldData
-from xblock.fields import BlockScope, Scope, ScopeIds, UserScope
-from xblock.runtime import KeyValueStore, KvsFieldData, Runtime
+from xblock.fields import BlockScope, Boolean, Dict, Scope, ScopeIds, UserScope
+from xblock.runtime import KeyValueStore, KvsFieldData, Mixologist, Runtime
 
 from app.runtime import events
 from app.runtime.keys import CourseKey, InvalidKeyError, KeyIdGenerator, KeyIdReader, UsageKey
@@ -91,6 +91,26 @@ class Learner:
     content_groups: frozenset[int] = frozenset()
 
 
+@dataclass(frozen=True)
+class ComponentAccess:
+    """What the request's viewer sees of a course's components, as ``app.courses.visibility`` decided it
+    (the courses layer sits above the runtime, which cannot ask it).
+
+    ``hidden``: components the viewer may not see (and the blocks under them): left out of their parents'
+    children, as Open edX's LMS leaves them out, so that no container renders or counts them. ``restricted``:
+    every component with visibility settings of its own: the views of the containers above them depend on
+    who looks, and are never shared between requests. ``notes``: for course staff, the marks saying why a
+    learner would not see a component (HTML), shown above it.
+    """
+
+    hidden: frozenset[str] = frozenset()
+    restricted: frozenset[str] = frozenset()
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+EVERY_COMPONENT = ComponentAccess()
+
+
 def anonymous_student_id(secret: str, user_id: int | None, course_key: str) -> str:
     """A stable id per learner and course that reveals neither (as Open edX's anonymous_user_id)."""
     if user_id is None:
@@ -105,6 +125,22 @@ _TREE_SCOPES = frozenset({Scope.content, Scope.settings, Scope.children, Scope.p
 def stores_fields(cls: type) -> bool:
     """Whether a block class declares fields kept outside the block tree (user state, preferences…)."""
     return any(field.scope not in _TREE_SCOPES for field in getattr(cls, "fields", {}).values())
+
+
+class VisibilityFields(XBlockMixin):
+    """The visibility settings Open edX gives every block (its LMS block mixin): a component inside a
+    visible unit may be for some content groups only, or for course staff. Blocks of our own keep them
+    among their OLX attributes; this gives them to the others, so that a third-party block's
+    ``group_access="{…}"`` is read at import (XBlock would drop it), decides who sees it, and is exported."""
+
+    group_access = Dict(
+        scope=Scope.settings,
+        default={},
+        help="Partition id → the content groups that may see the block (empty: everyone).",
+    )
+    visible_to_staff_only = Boolean(
+        scope=Scope.settings, default=False, help="Whether only course staff see the block."
+    )
 
 
 class CompatibilityMixin:
@@ -129,6 +165,23 @@ class CompatibilityMixin:
     def system(self) -> Any:
         """The runtime (an even older name)."""
         return self.runtime  # type: ignore[attr-defined]
+
+
+class HostMixologist(Mixologist):
+    """XBlock's mixologist with this host's mixins; :class:`VisibilityFields` only for blocks that do not
+    keep their OLX attributes themselves (an ``xml_attributes`` field): those keep the visibility
+    attributes as written, and export them so."""
+
+    def __init__(self) -> None:
+        super().__init__((CompatibilityMixin, VisibilityFields))
+        self._keeping = Mixologist((CompatibilityMixin,))
+
+    def mix(self, cls: type) -> type:
+        """The class mixed with what the host gives a block of its kind."""
+        base = getattr(cls, "unmixed_class", cls)
+        if "xml_attributes" in getattr(base, "fields", {}):
+            return self._keeping.mix(cls)  # type: ignore[no-any-return]
+        return super().mix(cls)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -236,13 +289,14 @@ class HostRuntime(Runtime):
         urls: UrlBuilder,
         notices: Mapping[str, str] | None = None,
         view_cache: dict[tuple[str, str, str], SharedView] | None = None,
+        components: ComponentAccess = EVERY_COMPONENT,
     ) -> None:
         super().__init__(
             id_reader=KeyIdReader(),
             id_generator=KeyIdGenerator(course_key),
-            mixins=(CompatibilityMixin,),
             default_class=None,
         )
+        self.mixologist = HostMixologist()
         self.config = config
         self.course_id = course_key
         self.tree = tree
@@ -250,6 +304,7 @@ class HostRuntime(Runtime):
         self.learner = learner
         self.urls = urls
         self.notices = notices or {}
+        self.components = components
         self.anonymous_student_id = anonymous_student_id(config.secret, learner.user_id, str(course_key))
         self.user_is_staff = learner.is_staff
         self.field_data_service: FieldData = HostFieldData(store)
@@ -485,7 +540,26 @@ class HostRuntime(Runtime):
         usage_id = str(block.scope_ids.usage_id)
         if block.has_children and not self._descendants_share(usage_id, view_name):
             return None
+        if block.has_children and self._restricted_below(usage_id):
+            return None  # what it shows depends on who looks
         return (usage_id, view_name, self.learner.language)
+
+    def _restricted_below(self, usage_id: str) -> bool:
+        """Whether a component below ``usage_id`` has visibility settings of its own."""
+        restricted = self.components.restricted
+        if not restricted:
+            return False
+        return bool(
+            self.tree.derived(
+                ("restricted-below", usage_id),
+                lambda: any(u in restricted for u in self.tree.subtree(usage_id)[1:]),
+            )
+        )
+
+    def visibility_note(self, usage_id: Any) -> str:
+        """For course staff, the HTML marks saying why a learner would not see this component ("" if none):
+        a unit shows them above the component."""
+        return self.components.notes.get(str(usage_id), "")
 
     def _descendants_share(self, usage_id: str, view_name: str) -> bool:
         """Whether every block below ``usage_id`` shares ``view_name`` (with the block types enabled now)."""

@@ -97,11 +97,21 @@ _STORED_VALUES = select(
 class FieldStore(KeyValueStore):
     """The KeyValueStore of one request (one user), over a loaded block tree."""
 
-    def __init__(self, session: Session, tree: LoadedTree, user_id: int | None, *, authoring: bool = False):
+    def __init__(
+        self,
+        session: Session,
+        tree: LoadedTree,
+        user_id: int | None,
+        *,
+        authoring: bool = False,
+        hidden: frozenset[str] = frozenset(),
+    ):
         self.session = session
         self.tree = tree
         self.user_id = user_id
         self.authoring = authoring
+        # Components the user may not see: no parent lists them among its children (see ComponentAccess).
+        self.hidden = hidden
         self._values: dict[tuple[str, int, str, str], Any] = {}
         self._fetched_keys: set[str] = set()
         self._dirty: dict[tuple[str, int, str, str], Any] = {}
@@ -139,7 +149,8 @@ class FieldStore(KeyValueStore):
         if kind is None:
             return False, None
         if kind == "children":
-            return True, list(self.tree.children_ids(str(key.block_scope_id)))
+            children = self.tree.children_ids(str(key.block_scope_id))
+            return True, [c for c in children if c not in self.hidden] if self.hidden else children
         if kind == "parent":
             record = self.tree.get(str(key.block_scope_id))
             return True, record.parent_usage_id if record else None

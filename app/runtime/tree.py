@@ -19,12 +19,29 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, case, null, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.runtime.models import StoredBlock
 
 CONTAINER_TYPES = ("course", "chapter", "sequential", "vertical")
+#: The settings that decide who may see a block and when (``app.courses.visibility`` reads them), kept
+#: with the structure for components too: Open edX lets a component inside a visible unit have its own.
+ACCESS_SETTINGS = ("start", "due", "visible_to_staff_only", "group_access")
+
+
+def access_subset(settings: Any) -> dict[str, Any] | None:
+    """Of a component's settings, those of :data:`ACCESS_SETTINGS` (as fields or kept OLX attributes);
+    None when it has none (most components)."""
+    if not isinstance(settings, dict):
+        return None
+    found = {name: settings[name] for name in ACCESS_SETTINGS if name in settings}
+    kept = settings.get("xml_attributes")
+    if isinstance(kept, dict):
+        own = {name: kept[name] for name in ACCESS_SETTINGS if name in kept}
+        if own:
+            found["xml_attributes"] = own
+    return found or None
 
 
 @dataclass
@@ -48,6 +65,9 @@ class BlockRecord:
     # The settings of a container (course, chapter, sequence, unit), read with the structure: who may see
     # it and when (start, staff only, content groups…) is decided from them for every page of the course.
     container_settings: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # Of a component's settings, those deciding who sees it (see ``access_subset``), read with the
+    # structure; None for a component without any, and for containers (their settings say it all).
+    access_settings: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     # A block kept as its OLX (``olx`` set): its type is not installed, or it could not be read at import.
     # It is shown as a placeholder whatever its type, and counts for neither completion nor grades.
     placeholder: bool = field(default=False, compare=False)
@@ -77,11 +97,9 @@ class LoadedTree:
 
     @classmethod
     def load_structure(cls, session: Session, tree_id: int, root_usage_id: str | None = None) -> LoadedTree:
-        """Read the structure of every block of a stored tree, and its containers' settings (one query)."""
+        """Read the structure of every block of a stored tree, its containers' settings and what decides
+        who sees each component (one query)."""
         b = StoredBlock
-        container_settings = type_coerce(
-            case((b.block_type.in_(CONTAINER_TYPES), b.settings), else_=null()), JSON
-        )
         rows = session.execute(
             select(
                 b.usage_id,
@@ -90,13 +108,21 @@ class LoadedTree:
                 b.parent_usage_id,
                 b.position,
                 b.display_name,
-                container_settings,
+                b.settings,
                 b.olx.is_not(None),
             ).where(b.tree_id == tree_id)
         ).all()
         return cls(
             tree_id,
-            (BlockRecord(*row[:6], container_settings=row[6], placeholder=bool(row[7])) for row in rows),
+            (
+                BlockRecord(
+                    *row[:6],
+                    container_settings=row[6] if row[2] in CONTAINER_TYPES else None,
+                    access_settings=None if row[2] in CONTAINER_TYPES else access_subset(row[6]),
+                    placeholder=bool(row[7]),
+                )
+                for row in rows
+            ),
             root_usage_id,
         )
 
@@ -122,6 +148,18 @@ class LoadedTree:
             return {}
         found = record.container_settings if record.container_settings is not None else record.settings
         return found if isinstance(found, dict) else {}
+
+    def access_settings(self, usage_id: str) -> dict[str, Any]:
+        """The settings deciding who may see a block: a container's own, a component's subset read with the
+        structure (else, in trees built in memory by import or authoring, the loaded settings)."""
+        record = self._by_usage.get(usage_id)
+        if record is None:
+            return {}
+        if record.block_type in CONTAINER_TYPES:
+            return self.container_settings(usage_id)
+        if record.access_settings is not None:
+            return record.access_settings
+        return access_subset(record.settings) or {}
 
     def derived(self, name: Hashable, compute: Callable[[], Any]) -> Any:
         """What ``compute`` works out from the structure, computed once until the structure changes.

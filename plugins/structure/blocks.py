@@ -116,9 +116,12 @@ class VerticalBlock(ContainerBlock):
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """Every component of the unit, each in its own item."""
         fragment = Fragment()
-        items = [
-            f'<div class="vert" data-id="{escape(str(child_id))}">{html}</div>'
-            for child_id, html in self.render_children_into(fragment, context)
-        ]
+        # Course staff see, above a component learners may not all see, why (the host's marks, as HTML).
+        note = getattr(self.runtime, "visibility_note", None)
+        items = []
+        for child_id, html in self.render_children_into(fragment, context):
+            marks = note(child_id) if note is not None else ""
+            marks = f'<p class="visibility-marks">{marks}</p>' if marks else ""
+            items.append(f'<div class="vert" data-id="{escape(str(child_id))}">{marks}{html}</div>')
         fragment.add_content(f'<div class="vert-mod">{"".join(items)}</div>')
         return fragment

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, get_template_attribute, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,7 +22,7 @@ from app.accounts.policy import Action, can
 from app.courses import queries, visibility
 from app.courses.models import Course, Enrolment
 from app.runtime.bridge import current_language
-from app.runtime.host import Learner, no_company
+from app.runtime.host import EVERY_COMPONENT, ComponentAccess, Learner, no_company
 from app.runtime.tree import LoadedTree
 
 blueprint = Blueprint(
@@ -86,6 +86,26 @@ def course_access(course_key: str) -> CourseAccess:
     if enrolment is not None and not enrolment.active:
         enrolment, group = None, None
     return CourseAccess(course, enrolment, can(user, Action.STAFF_COURSES), group)
+
+
+def component_access(seen: visibility.Visibility, under: str) -> ComponentAccess:
+    """How the viewer sees the components of a course with a block's page or handler: which they may not
+    see, which have visibility settings of their own, and for course staff the marks of those under
+    ``under`` (nothing to work out for the courses, most of them, whose components have none)."""
+    tree = seen.tree
+    if not visibility.restricts_anything(tree):
+        return EVERY_COMPONENT
+    restricted = visibility.component_rules(tree)
+    if not restricted:
+        return EVERY_COMPONENT
+    notes: dict[str, str] = {}
+    if seen.viewer.is_staff:
+        marks = get_template_attribute("learn/_marks.html", "marks")
+        for usage_id in seen.restricted_components(under):
+            html = str(marks(seen.own_marks(usage_id))).strip()
+            if html:
+                notes[usage_id] = html
+    return ComponentAccess(hidden=seen.hidden_components, restricted=restricted, notes=notes)
 
 
 _USAGE_PLACEHOLDER = "__usage_id__"

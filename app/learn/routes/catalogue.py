@@ -64,7 +64,8 @@ def course(course_key: str) -> str | Response:
     completed = progress_queries.completed_usage_ids(current_user.id, course_key)
     kinds = outline.completable_types(setup_for(), outline.block_types(tree))
     undrawn = library_draws.not_counted_for(db.session, tree, [current_user.id]).get(current_user.id)
-    done_units = progress_queries.completed_units(tree, order, completed, kinds, undrawn or frozenset())
+    not_counted = (undrawn or frozenset()) | seen.hidden_components
+    done_units = progress_queries.completed_units(tree, order, completed, kinds, not_counted)
     last = access.enrolment.last_usage_id if access.enrolment else None
     root = tree.get(tree.root_usage_id or "")
     if root is not None:

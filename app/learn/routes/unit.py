@@ -20,6 +20,7 @@ from app.learn import outline
 from app.learn.routes.base import (
     actor,
     blueprint,
+    component_access,
     course_access,
     learner,
     not_enrolled,
@@ -54,7 +55,11 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
 
     notices = unavailable_notices()
     runtime = bridge.make_runtime(
-        course_key=course_key, tree=tree, learner=learner(user, access), notices=notices
+        course_key=course_key,
+        tree=tree,
+        learner=learner(user, access),
+        notices=notices,
+        components=component_access(seen, usage_id),
     )
     with bridge.block_language(runtime.learner.language):
         runtime.preload(tree.subtree(usage_id))
@@ -85,7 +90,7 @@ def unit(course_key: str, usage_id: str) -> Response | tuple[str, int]:
             (u.usage_id for u in siblings),
             completed,
             kinds,
-            library_draws.not_counted_in(runtime.store, tree, user.id),
+            library_draws.not_counted_in(runtime.store, tree, user.id) | seen.hidden_components,
         ),
         previous=previous,
         following=following,

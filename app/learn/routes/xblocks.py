@@ -30,7 +30,14 @@ from app.core.database import reads_first, start_writing
 from app.core.extensions import csrf, db
 from app.courses import library_draws, queries, transcripts, visibility
 from app.courses.models import Course
-from app.learn.routes.base import CourseAccess, blueprint, course_access, learner, unavailable_notices
+from app.learn.routes.base import (
+    CourseAccess,
+    blueprint,
+    component_access,
+    course_access,
+    learner,
+    unavailable_notices,
+)
 from app.progress import rollups
 from app.runtime import bridge
 from app.runtime.host import HostRuntime, Learner
@@ -92,7 +99,13 @@ def _runtime(
     if not who.is_staff and not library_draws.drawn_for(db.session, tree, who.user_id, usage_id):
         abort(404)
     notices = unavailable_notices()
-    runtime = bridge.make_runtime(course_key=course_key, tree=tree, learner=who, notices=notices)
+    runtime = bridge.make_runtime(
+        course_key=course_key,
+        tree=tree,
+        learner=who,
+        notices=notices,
+        components=component_access(seen, usage_id),
+    )
     start_writing(db.session)
     runtime.preload(tree.subtree(usage_id))
     block = runtime.get_block(usage_id)
