@@ -7,6 +7,7 @@ import sys
 from benchmarks import (
     api_list,
     common,
+    home_pages,
     peak,
     problem_grading,
     progress_report,
@@ -28,6 +29,7 @@ def main() -> int:
         ("vista_scale", vista_scale),
         ("problem_grading", problem_grading),
         ("api_list", api_list),
+        ("home_pages", home_pages),
         ("peak", peak),
     )
     for name, module in modules:

@@ -92,7 +92,7 @@ def build(workdir: Path, courses: list[Path], asides: tuple[str, ...] = ()) -> S
     return Site(env=env, email=email, app=app)
 
 
-def sign_in(host: str, email: str) -> dict[str, str]:
+def sign_in(host: str, email: str, password: str = PASSWORD) -> dict[str, str]:
     """Sign in through the real form; the Cookie header of the session."""
     connection = http.client.HTTPConnection(host, timeout=30)
     connection.request("GET", "/compte/connexion")
@@ -100,7 +100,7 @@ def sign_in(host: str, email: str) -> dict[str, str]:
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
     connection = http.client.HTTPConnection(host, timeout=30)
     connection.request(
         "POST", "/compte/connexion", body=body,

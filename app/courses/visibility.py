@@ -171,6 +171,18 @@ def content_groups(settings: Mapping[str, Any]) -> list[ContentGroup]:
     ]
 
 
+def restricts(settings: Mapping[str, Any] | None) -> bool:
+    """Whether a block's settings hold anything that may hide it (a quick test, before working out rules:
+    most blocks hold none)."""
+    if not settings:
+        return False
+    kept = settings.get("xml_attributes")
+    names = ("start", "visible_to_staff_only", "group_access", "hide_after_due")
+    return any(settings.get(n) for n in names) or (
+        isinstance(kept, Mapping) and any(kept.get(n) for n in names)
+    )
+
+
 def component_problems(settings: Mapping[str, Any]) -> list[Reason]:
     """Why a component's visibility settings cannot be read, saying what follows: the import keeps the
     component (its settings are not the course's structure) and hides it from learners."""

@@ -148,9 +148,7 @@ def site_cohorts(site: Cybersite) -> Table:
     """The Cybersite's cohorts and their figures (one query)."""
     rows = [
         (name, starts_on, ends_on, *figures, url_for("progress.cohort", cohort_id=cohort_id))
-        for cohort_id, name, starts_on, ends_on, *figures in db.session.execute(
-            cohort_queries.site_cohorts(site.id)
-        )
+        for cohort_id, name, starts_on, ends_on, *figures in cohort_queries.site_cohorts(db.session, site.id)
     ]
     columns = (
         Column(_l("Cohort"), Kind.TEXT, link=8),

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import DateTime, bindparam, func, or_, select
 
 from app.accounts.models import Company, Cybersite, RoleGrant
+from app.core.database import read_columns
 from app.core.extensions import db
 from app.progress import dashboards
 from app.progress.models import CourseProgress
@@ -96,19 +97,23 @@ class CybersiteHome:
         return [c for c in self._running() if c.ends_on <= self.today + SOON]
 
 
+_LAST = func.max(CourseProgress.last_activity_at)
+# Built once: building it again at each request cost more than running it.
+_QUIET = (
+    select(Company.cybersite_id, Company.id, Company.legal_name, _LAST)
+    .outerjoin(RoleGrant, RoleGrant.company_id == Company.id)
+    .outerjoin(CourseProgress, CourseProgress.user_id == RoleGrant.user_id)
+    .where(Company.cybersite_id.in_(bindparam("site_ids", expanding=True)), Company.active.is_(True))
+    .group_by(Company.cybersite_id, Company.id, Company.legal_name)
+    .having(or_(_LAST.is_(None), bindparam("before", type_=DateTime(timezone=True)) > _LAST))
+    .order_by(Company.legal_name, Company.id)
+)
+
+
 def _quiet(site_ids: list[int], now: datetime) -> dict[int, list[tuple[int, str, datetime | None]]]:
     """The active companies of the Cybersites whose people have done nothing in any course for 30 days
     (or ever), with their last activity."""
-    last = func.max(CourseProgress.last_activity_at)
-    rows = db.session.execute(
-        select(Company.cybersite_id, Company.id, Company.legal_name, last)
-        .outerjoin(RoleGrant, RoleGrant.company_id == Company.id)
-        .outerjoin(CourseProgress, CourseProgress.user_id == RoleGrant.user_id)
-        .where(Company.cybersite_id.in_(site_ids), Company.active.is_(True))
-        .group_by(Company.cybersite_id, Company.id, Company.legal_name)
-        .having(or_(last.is_(None), last < now - QUIET_AFTER))
-        .order_by(Company.legal_name, Company.id)
-    )
+    rows = read_columns(db.session, _QUIET, {"site_ids": site_ids, "before": now - QUIET_AFTER})
     found: dict[int, list[tuple[int, str, datetime | None]]] = {}
     for site_id, company_id, name, seen in rows:
         found.setdefault(site_id, []).append((company_id, name, seen))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from xblock.fields import Scope
 
 from app.cohorts.models import Cohort
+from app.core.database import read_columns
 from app.core.extensions import db
 from app.courses.models import Course, Enrolment
 from app.forum.models import ForumPost, ForumReadState, ForumThread
@@ -69,26 +71,32 @@ class LearnerHome:
         return sorted(unfinished, key=lambda c: (self.ends_on.get(c.course_key) or date.max, c.title))
 
 
+# The page's statements are built once: building and caching them again at every request cost more than
+# running them (``read_columns`` then skips the ORM's execution path, as they load no object).
+_COHORT_ENDS = (
+    select(Course.course_key, Cohort.ends_on)
+    .join(Enrolment, Enrolment.course_id == Course.id)
+    .join(Cohort, Cohort.id == Enrolment.cohort_id)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.active.is_(True))
+)
+
+
 def _cohort_ends(user_id: int) -> dict[str, date]:
-    rows = db.session.execute(
-        select(Course.course_key, Cohort.ends_on)
-        .join(Enrolment, Enrolment.course_id == Course.id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.user_id == user_id, Enrolment.active.is_(True))
-    )
+    rows = read_columns(db.session, _COHORT_ENDS, {"user_id": user_id})
     return {row[0]: row[1] for row in rows}
 
 
-def _unread(user_id: int) -> list[UnreadThread]:
+def _unread_statement() -> Select[Any]:
     """Threads the learner took part in (started, or replied to) with visible replies by others posted
     since they last opened them (or ever, if they never did)."""
+    user_id = bindparam("user_id")
     mine = aliased(ForumPost)
     took_part = or_(
         ForumThread.author_id == user_id,
         select(mine.id).where(mine.thread_id == ForumThread.id, mine.author_id == user_id).exists(),
     )
     forum_block = aliased(StoredBlock)
-    rows = db.session.execute(
+    return (
         select(
             ForumThread.id,
             ForumThread.title,
@@ -118,28 +126,39 @@ def _unread(user_id: int) -> list[UnreadThread]:
         .group_by(ForumThread.id, ForumThread.title, ForumThread.course_key, ForumThread.last_activity_at)
         .order_by(ForumThread.last_activity_at.desc(), ForumThread.id.desc())
     )
-    return [UnreadThread(*row) for row in rows]
+
+
+_UNREAD = _unread_statement()
+
+
+def _unread(user_id: int) -> list[UnreadThread]:
+    """The learner's threads with replies they have not read, the latest active first."""
+    return [UnreadThread(*row) for row in read_columns(db.session, _UNREAD, {"user_id": user_id})]
+
+
+# The trainers' comments on the learner's answers, newest first (the blocks of published courses).
+_COMMENTS = (
+    select(
+        Course.course_key,
+        StoredBlock.display_name,
+        StoredBlock.parent_usage_id,
+        FieldValue.value,
+        FieldValue.updated_at,
+    )
+    .join(StoredBlock, StoredBlock.usage_id == FieldValue.scope_key)
+    .join(Course, Course.published_tree_id == StoredBlock.tree_id)
+    .where(
+        FieldValue.scope == USER_STATE,
+        FieldValue.user_id == bindparam("user_id"),
+        FieldValue.field_name == "staff_comment",
+    )
+    .order_by(FieldValue.updated_at.desc(), FieldValue.id.desc())
+)
 
 
 def _comments(user_id: int) -> list[TrainerComment]:
-    """The trainers' comments on the learner's answers, newest first (the blocks of published courses)."""
-    rows = db.session.execute(
-        select(
-            Course.course_key,
-            StoredBlock.display_name,
-            StoredBlock.parent_usage_id,
-            FieldValue.value,
-            FieldValue.updated_at,
-        )
-        .join(StoredBlock, StoredBlock.usage_id == FieldValue.scope_key)
-        .join(Course, Course.published_tree_id == StoredBlock.tree_id)
-        .where(
-            FieldValue.scope == USER_STATE,
-            FieldValue.user_id == user_id,
-            FieldValue.field_name == "staff_comment",
-        )
-        .order_by(FieldValue.updated_at.desc(), FieldValue.id.desc())
-    )
+    """The trainers' comments on the learner's answers, newest first."""
+    rows = read_columns(db.session, _COMMENTS, {"user_id": user_id})
     return [
         TrainerComment(key, title or "", unit, value, at)
         for key, title, unit, value, at in rows

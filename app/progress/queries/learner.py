@@ -7,13 +7,16 @@ group's) are left out, as from their outline.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from app.cohorts.models import CohortCourse
+from app.core.database import read_columns
 from app.core.extensions import db
 from app.courses import visibility
 from app.courses.models import Course, Enrolment
@@ -74,9 +77,10 @@ class CourseLine:
         return next((c for c in self.chapters if not c.is_complete), None)
 
 
-def _courses(user_id: int) -> list[Any]:
+def _courses_statement() -> Select[Any]:
+    user_id = bindparam("user_id")
     cp, cert = CourseProgress, Certificate
-    query = (
+    return (
         select(
             Course.course_key,
             Course.title,
@@ -95,6 +99,7 @@ def _courses(user_id: int) -> list[Any]:
             cp.passed_at,
             cert.code,
             CohortCourse.content_group_id,
+            Course.updated_at,
         )
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(
@@ -108,7 +113,55 @@ def _courses(user_id: int) -> list[Any]:
         )
         .order_by(Course.title, Course.id)
     )
-    return db.session.execute(query).all()
+
+
+# Built once: building (and looking up in the compiled cache) such statements at every request cost more
+# than running them; ``read_columns`` skips the ORM's execution path, as they load no object.
+_COURSES = _courses_statement()
+_BLOCKS = (
+    select(
+        StoredBlock.tree_id,
+        StoredBlock.usage_id,
+        StoredBlock.display_name,
+        StoredBlock.block_type,
+        StoredBlock.parent_usage_id,
+        StoredBlock.position,
+        StoredBlock.settings,
+    )
+    .where(
+        StoredBlock.tree_id.in_(bindparam("trees", expanding=True)),
+        StoredBlock.block_type.in_((CHAPTER, COURSE)),
+    )
+    .order_by(StoredBlock.tree_id, StoredBlock.position, StoredBlock.id)
+)
+_DONE = select(ProgressRollup.usage_id, ProgressRollup.completed, ProgressRollup.total).where(
+    ProgressRollup.user_id == bindparam("user_id"), ProgressRollup.block_type == CHAPTER
+)
+
+
+def _courses(user_id: int) -> list[Any]:
+    return read_columns(db.session, _COURSES, {"user_id": user_id}).all()
+
+
+# The course-and-chapters trees of the courses learners follow, by tree and version (the course's
+# ``updated_at``, which an author's save touches): their visibility rules are worked out once, not at each
+# request (what the rules hide is still decided at each request: dates pass).
+_CHAPTER_TREES: OrderedDict[tuple[int, Any], LoadedTree] = OrderedDict()
+_CHAPTER_TREES_KEPT = 256
+_chapter_trees_lock = threading.Lock()
+
+
+def _chapter_tree(tree_id: int, version: Any, records: list[BlockRecord]) -> LoadedTree:
+    key = (tree_id, version)
+    with _chapter_trees_lock:
+        tree = _CHAPTER_TREES.get(key)
+        if tree is not None:
+            _CHAPTER_TREES.move_to_end(key)
+            return tree
+        tree = _CHAPTER_TREES[key] = LoadedTree(tree_id, records)
+        while len(_CHAPTER_TREES) > _CHAPTER_TREES_KEPT:
+            _CHAPTER_TREES.popitem(last=False)
+        return tree
 
 
 def _visible_chapters(
@@ -117,6 +170,7 @@ def _visible_chapters(
     """The chapters of each tree the learner may see, in order: the course block and its chapters are
     enough to decide (a chapter's visibility depends on its own settings and the course's)."""
     groups = {row[2]: row[16] for row in rows}
+    versions = {row[2]: row[17] for row in rows}
     by_tree: dict[int, list[BlockRecord]] = {}
     for tree_id, usage_id, title, block_type, parent, position, settings in blocks:
         by_tree.setdefault(tree_id, []).append(
@@ -124,7 +178,10 @@ def _visible_chapters(
         )
     found = {}
     for tree_id, records in by_tree.items():
-        tree = LoadedTree(tree_id, records)
+        if is_staff or not any(visibility.restricts(r.container_settings) for r in records):
+            found[tree_id] = [(r.usage_id, r.display_name) for r in records if r.block_type == CHAPTER]
+            continue
+        tree = _chapter_tree(tree_id, versions.get(tree_id), records)
         group = groups.get(tree_id)
         seen = visibility.of(tree, is_staff, () if group is None else (group,))
         found[tree_id] = [
@@ -140,12 +197,7 @@ def learner_courses(user_id: int, is_staff: bool = False) -> list[CourseLine]:
     queries). ``is_staff``: the learner is course staff, who see every chapter."""
     rows = _courses(user_id)
     trees = {row[2] for row in rows}
-    b = StoredBlock
-    blocks = db.session.execute(
-        select(b.tree_id, b.usage_id, b.display_name, b.block_type, b.parent_usage_id, b.position, b.settings)
-        .where(b.tree_id.in_(trees), b.block_type.in_((CHAPTER, COURSE)))
-        .order_by(b.tree_id, b.position, b.id)
-    ).all()
+    blocks = read_columns(db.session, _BLOCKS, {"trees": sorted(trees)}).all()
     chapters = [
         (tree_id, usage_id, title)
         for tree_id, items in _visible_chapters(rows, blocks, is_staff).items()
@@ -153,11 +205,7 @@ def learner_courses(user_id: int, is_staff: bool = False) -> list[CourseLine]:
     ]
     done = {
         usage_id: (completed, total)
-        for usage_id, completed, total in db.session.execute(
-            select(ProgressRollup.usage_id, ProgressRollup.completed, ProgressRollup.total).where(
-                ProgressRollup.user_id == user_id, ProgressRollup.block_type == CHAPTER
-            )
-        )
+        for usage_id, completed, total in read_columns(db.session, _DONE, {"user_id": user_id})
     }
     by_tree: dict[int, list[ChapterLine]] = {}
     for tree_id, usage_id, title in chapters:
