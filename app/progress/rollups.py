@@ -39,6 +39,7 @@ from typing import Any
 from blinker import Namespace
 from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
@@ -232,6 +233,38 @@ def _course_row(structure: CourseStructure, user_id: int, figures: LearnerFigure
     }
 
 
+# SQLite takes times as text, as SQLAlchemy's DATETIME type writes them.
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+_driver_statements: dict[tuple[int, tuple[str, ...]], tuple[str, tuple[str, ...]] | None] = {}
+
+
+def _for_driver(statement: Any, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """A cached upsert compiled for SQLite with these keys: its SQL and the keys in its parameters'
+    order; None when its parameters are not exactly those keys (then SQLAlchemy runs it)."""
+    cache_key = (id(statement), keys)
+    if cache_key not in _driver_statements:
+        compiled = statement.compile(dialect=sqlite_dialect(), column_keys=list(keys))
+        names = tuple(compiled.positiontup or ())
+        _driver_statements[cache_key] = (compiled.string, names) if set(names) <= set(keys) else None
+    return _driver_statements[cache_key]
+
+
+def _driver_value(value: Any) -> Any:
+    return value.strftime(_SQLITE_TIME) if isinstance(value, datetime) else value
+
+
+def _write(connection: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run one of the cached upserts for these rows (all with the same keys). On SQLite, straight to the
+    driver's executemany: SQLAlchemy's per-row parameter processing costs as much as the statement here,
+    on the path of every progress event."""
+    compiled = _for_driver(statement, tuple(rows[0])) if connection.dialect.name == "sqlite" else None
+    if compiled is None:
+        connection.execute(statement, rows)
+        return
+    sql, names = compiled
+    connection.exec_driver_sql(sql, [tuple(_driver_value(row[name]) for name in names) for row in rows])
+
+
 def new_certificate_code() -> str:
     """A random, unguessable verification code (100 bits), in groups easy to read out: ``ABCD-EFGH-…``."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -274,8 +307,8 @@ def refresh_learner(
     now = datetime.now(UTC)
     rollups = _rollup_rows(structure, user_id, figures, sorted(touched), now)
     if rollups:
-        connection.execute(_rollup_upsert(session), rollups)
-    connection.execute(_course_upsert(session), [_course_row(structure, user_id, figures, now)])
+        _write(connection, _rollup_upsert(session), rollups)
+    _write(connection, _course_upsert(session), [_course_row(structure, user_id, figures, now)])
     certificates = _certificate_rows(structure, user_id, figures, now)
     if certificates:
         connection.execute(_certificate_insert(session), certificates)
