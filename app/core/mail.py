@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -177,6 +177,39 @@ def deliver(ids: list[int]) -> None:
     deferred = [o for o in outcomes.values() if o["sent_at"] is None and not o["refused"]]
     if deferred:
         raise DeliveryDeferred(f"{len(deferred)} message(s) not delivered: {deferred[0]['error']}")
+
+
+# A message never tried an hour after it was written never reached the queue (the queue was down when its
+# transaction committed, or the process died before handing it over): it is handed over again. One the
+# queue tried is left to its retries (handing it over again could send it twice, from two chains of
+# tries); the sent-messages page shows their errors. Unsent at three days old, a message is given up.
+STRANDED_AFTER = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=3)
+RESEND_BATCH = 500
+
+
+def stranded(now: datetime) -> tuple[list[int], int]:
+    """The messages never tried to hand to the queue again (ids, oldest first, at most
+    :data:`RESEND_BATCH`), and how many were given up now for being older than :data:`GIVE_UP_AFTER`
+    (in one short transaction)."""
+    table = OutboxMessage.__table__
+    unsent = (table.c.sent_at.is_(None), table.c.given_up.is_(False))
+    with db.engine.begin() as connection:
+        given_up = connection.execute(
+            table.update()
+            .where(*unsent, table.c.created_at < now - GIVE_UP_AFTER)
+            .values(given_up=True, error=_GAVE_UP)
+        ).rowcount
+        ids = connection.scalars(
+            select(table.c.id)
+            .where(*unsent, table.c.attempts == 0, table.c.created_at < now - STRANDED_AFTER)
+            .order_by(table.c.id)
+            .limit(RESEND_BATCH)
+        ).all()
+    return list(ids), given_up
+
+
+_GAVE_UP = "not delivered within 3 days: given up"
 
 
 def _after_commit(session: Session) -> None:

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, Task
 
-from app.core import database
+from app.core import database, mail
 from app.core.extensions import db
 from app.jobs import recovery, registry, tracking
 
@@ -96,7 +96,18 @@ def init_app(app: Flask) -> Queue:
             finally:
                 db.session.remove()
 
+    def resend_mail() -> None:
+        with app.app_context():
+            ids, given_up = mail.stranded(datetime.now(UTC))
+            if ids and "mail.deliver" in tasks:
+                log.warning("handing %d stranded message(s) to the queue again", len(ids))
+                tasks["mail.deliver"](ids)
+            if given_up:
+                log.error("gave up %d message(s) not delivered within %s", given_up, mail.GIVE_UP_AFTER)
+
     huey.periodic_task(crontab(minute="*/15"), name="jobs.sweep")(sweep)
+    # Every ten minutes: mail the queue never got (or gave up retrying) is handed over again.
+    huey.periodic_task(crontab(minute="*/10"), name="mail.resend")(resend_mail)
     # Every minute: a job whose worker died waits at most a lease and a minute to be run again.
     huey.periodic_task(crontab(minute="*"), name="jobs.recover")(recover)
     queue = Queue(huey, tasks)

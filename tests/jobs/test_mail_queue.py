@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -157,3 +158,52 @@ def test_a_queue_that_is_down_loses_nothing_the_request_committed(app, database,
         db.session.commit()  # does not raise: the data is committed
         kept = db.session.get(mail.OutboxMessage, message.id)
         assert kept is not None and kept.sent_at is None and kept.attempts == 0
+
+
+def _periodic(queue_app: Any, name: str) -> Any:
+    """Run the queue's periodic task ``name`` as its consumer would."""
+    huey = queue_of(queue_app).huey
+    task = next(t for t in huey._registry.periodic_tasks if t.name == name)
+    return huey.execute(task)
+
+
+def _age(queue_app: Any, message_id: int, by: timedelta) -> None:
+    with queue_app.app_context():
+        row = db.session.get(mail.OutboxMessage, message_id)
+        row.created_at = datetime.now(UTC) - by
+        db.session.commit()
+
+
+def test_mail_the_queue_never_got_is_handed_over_again_and_sent_once(app, database, tmp_path):
+    """The queue was down when the request committed: an hour later the queue's periodic ``mail.resend``
+    hands the message over again and it is sent, once (a second run finds nothing to resend); a message
+    the queue already tried is left to its retries; one unsent for three days is given up."""
+    down = make_queue_app(database, tmp_path, "redis://127.0.0.1:1/0")
+    with down.app_context():
+        messages = [mail.queue(f"r{i}@example.fr", "Objet", "Texte") for i in range(4)]
+        db.session.commit()
+        recent, stranded, old, tried_id = (m.id for m in messages)
+        # One the queue took and tried twice (its retries are under way): not to be handed over again.
+        db.session.get(mail.OutboxMessage, tried_id).attempts = 2
+        db.session.commit()
+    _age(down, stranded, timedelta(hours=2))
+    _age(down, old, timedelta(days=4))
+    _age(down, tried_id, timedelta(hours=2))
+    queue_app = make_queue_app(database, tmp_path, queue_url("sqlite", tmp_path))
+    assert "mail.resend" in {t.name for t in queue_of(queue_app).huey._registry.periodic_tasks}
+    _periodic(queue_app, "mail.resend")
+    with consuming(queue_app):
+
+        def sent() -> Any:
+            with queue_app.app_context():
+                row = db.session.get(mail.OutboxMessage, stranded)
+                return row if row.sent_at is not None else None
+
+        wait_for(sent)
+    _periodic(queue_app, "mail.resend")
+    with queue_app.app_context():
+        rows = {r.id: r for r in db.session.scalars(select(mail.OutboxMessage)).all()}
+        assert rows[stranded].attempts == 1  # sent once, and not handed over again
+        assert rows[recent].sent_at is None and rows[recent].attempts == 0  # its hour has not passed
+        assert rows[old].given_up and "3 days" in rows[old].error and rows[old].sent_at is None
+        assert rows[tried_id].sent_at is None and rows[tried_id].attempts == 2  # left to its retries
